@@ -1,0 +1,47 @@
+// The face engine's contract. Everything outside src/features/faces uses only these types and
+// the functions exported from src/features/faces/index.ts; nothing else imports tfjs or sharp's
+// face pipeline directly.
+
+/** A rectangle in pixels of the oriented (EXIF-rotated) original image, top-left origin. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Face {
+  /** The detector's box. */
+  box: Box;
+  /** Detector confidence, 0..1. */
+  score: number;
+  /** 128-d face descriptor, or null when the face could not be described reliably (too small,
+   *  landmarks failed). A face without a descriptor can never be matched, so it is blurred. */
+  descriptor: Float32Array | null;
+  /** The region the safe copy blurs for this face: generously larger than `box`, clamped to
+   *  the image. */
+  blurRegion: Box;
+}
+
+export interface Analysis {
+  /** Size of the oriented original image. */
+  width: number;
+  height: number;
+  format: ImageFormat;
+  faces: Face[];
+  /** Milliseconds per stage (decode, detect, describe, ...), for logs and benchmarks. */
+  timings: Record<string, number>;
+}
+
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'heic';
+
+export interface FaceEngine {
+  /** 'tensorflow' (tfjs-node) or 'wasm'. */
+  readonly backend: string;
+  readonly workers: number;
+  /** Decode (honouring EXIF orientation), detect every face and describe each.
+   *  Rejects with an AppError for bad input (415 unsupported type, 422 corrupt or too large)
+   *  and with an AppError 'engine_failed' (503) when inference fails or the engine is closed. */
+  analyse(image: Buffer): Promise<Analysis>;
+  close(): Promise<void>;
+}
