@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+// One schema for the environment. Every setting has an embedded default so that a fresh
+// checkout runs with `npm start`; a bad value prints every problem and stops the process.
+
+const intFrom = (def: number) => z.coerce.number().int().positive().default(def);
+const bool = (def: boolean) =>
+  z.enum(['true', 'false', '1', '0']).default(def ? 'true' : 'false').transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** The address people use to reach the service; goes into emailed links. */
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().default('data'),
+  UPLOADS_DIR: z.string().default('uploads'),
+  /** base64 of 32 bytes; encrypts face templates at rest. Generated into DATA_DIR when absent. */
+  DATA_KEY: z.string().optional(),
+  SCHOOL_NAME: z.string().default('Our School'),
+  FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
+  FACE_QUEUE: intFrom(32),
+  /** Strict distance under which a face may match a pupil (face-api's own 0.6 is too loose). */
+  MATCH_THRESHOLD: z.coerce.number().positive().max(1).default(0.5),
+  /** How much further the next-best pupil must be before a match counts. */
+  MATCH_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
+  CHECK_EXPIRY_MINUTES: intFrom(60),
+  MAX_UPLOAD_MB: intFrom(25),
+  MAX_PHOTOS_PER_CHECK: intFrom(20),
+  MAX_IMAGE_MEGAPIXELS: intFrom(40),
+  SESSION_DAYS: intFrom(14),
+  SECURE_COOKIES: bool(false),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('ShareSafe <no-reply@localhost>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.output<typeof schema> & { publicUrl: string }>;
+
+/** Reads NAME or NAME_FILE (for secrets mounted as files). */
+function withFileSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  for (const [key, value] of Object.entries(env)) {
+    if (key.endsWith('_FILE') && value) {
+      const name = key.slice(0, -'_FILE'.length);
+      if (out[name] === undefined) out[name] = fs.readFileSync(value, 'utf8').trim();
+    }
+  }
+  return out;
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
+  const result = schema.safeParse(withFileSecrets(env as NodeJS.ProcessEnv));
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const c = result.data;
+  const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`).replace(/\/$/, '');
+  return Object.freeze({
+    ...c,
+    DATA_DIR: path.resolve(c.DATA_DIR),
+    UPLOADS_DIR: path.resolve(c.UPLOADS_DIR),
+    publicUrl,
+  });
+}
+
+/** Configuration for tests: temp folders, fast settings, overridable. */
+export function testConfig(overrides: Partial<Record<keyof z.input<typeof schema>, string>> = {}): Config {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sharesafe-test-'));
+  return parseConfig({
+    DATA_DIR: path.join(dir, 'data'),
+    UPLOADS_DIR: path.join(dir, 'uploads'),
+    DATA_KEY: Buffer.alloc(32, 7).toString('base64'),
+    FACE_WORKERS: '1',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://localhost:3000',
+    ...overrides,
+  });
+}

@@ -1,0 +1,98 @@
+// Face detection inside a worker: SSD MobileNetV1 at a low confidence, tuned for recall because a
+// missed face is a child exposed. A false positive only costs a blurred patch of background.
+import type { LoadedFaceApi } from './tf-backend';
+import { cropRgb, type RawImage } from './raw-image';
+import type { Box } from './types';
+
+export interface Detection {
+  box: Box;
+  score: number;
+}
+
+export interface DetectOptions {
+  minConfidence: number;
+  /** Also run SSD on overlapping tiles when the image is large (SSD shrinks its input to 512 px,
+   *  so a whole-image pass loses faces under ~40 px). */
+  tiles: boolean;
+}
+
+export async function detectFaces(api: LoadedFaceApi, image: RawImage, opts: DetectOptions): Promise<Detection[]> {
+  const found = await detectIn(api, image, { x: 0, y: 0, width: image.width, height: image.height }, opts);
+  if (!opts.tiles) return found;
+  for (const tile of tilesFor(image.width, image.height)) {
+    found.push(...(await detectIn(api, image, tile, opts)));
+  }
+  return mergeDetections(found);
+}
+
+async function detectIn(api: LoadedFaceApi, image: RawImage, area: Box, opts: DetectOptions): Promise<Detection[]> {
+  const { faceapi, tf } = api;
+  const whole = area.width === image.width && area.height === image.height;
+  const pixels = whole ? image.data : cropRgb(image, area).data;
+  const input = tf.tensor3d(pixels, [area.height, area.width, 3], 'int32');
+  try {
+    const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minConfidence, maxResults: 200 });
+    const detections = await faceapi.nets.ssdMobilenetv1.locateFaces(input as never, options);
+    return detections.map((d) => ({
+      box: { x: d.box.x + area.x, y: d.box.y + area.y, width: d.box.width, height: d.box.height },
+      score: d.score,
+    }));
+  } finally {
+    input.dispose();
+  }
+}
+
+/** Tile size in pixels. SSD sees each tile at 512 px, so a 768 px tile magnifies faces 1.5x
+ *  relative to its own size and ~2.5-3.75x relative to a whole 1920 px pass. */
+export const TILE_SIDE = 768;
+
+/** Overlapping tiles covering the image, so that a face cut by one tile edge sits whole in the
+ *  neighbour (overlap >= a large "small face"). Images that already fit one tile get none. */
+export function tilesFor(width: number, height: number, side = TILE_SIDE, overlap = 0.25): Box[] {
+  if (width <= side * 1.25 && height <= side * 1.25) return [];
+  const starts = (length: number): number[] => {
+    if (length <= side) return [0];
+    const count = Math.ceil((length - side * overlap) / (side * (1 - overlap)));
+    const step = (length - side) / Math.max(1, count - 1);
+    return Array.from({ length: count }, (_, i) => Math.round(i * step));
+  };
+  const tiles: Box[] = [];
+  for (const y of starts(height)) {
+    for (const x of starts(width)) {
+      tiles.push({ x, y, width: Math.min(side, width - x), height: Math.min(side, height - y) });
+    }
+  }
+  return tiles;
+}
+
+/** Merges detections of the same face, best score first. Same face = IoU >= 0.45, or one box
+ *  mostly (>= 70%) inside the other: a tile that cuts a face yields a partial box inside the
+ *  full one. The merged box is the UNION, never the partial: keeping a partial box would leave
+ *  part of the face outside the blur (fail closed). The thresholds stay high so two children
+ *  cheek to cheek remain two faces, each blurred or kept on its own verdict. */
+export function mergeDetections(dets: Detection[]): Detection[] {
+  const sorted = [...dets].sort((a, b) => b.score - a.score);
+  const kept: Detection[] = [];
+  for (const d of sorted) {
+    const same = kept.find((k) => isSameFace(k.box, d.box));
+    if (same) same.box = union(same.box, d.box);
+    else kept.push({ box: { ...d.box }, score: d.score });
+  }
+  return kept;
+}
+
+function isSameFace(a: Box, b: Box): boolean {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  if (w <= 0 || h <= 0) return false;
+  const inter = w * h;
+  const areaA = a.width * a.height;
+  const areaB = b.width * b.height;
+  return inter / (areaA + areaB - inter) >= 0.45 || inter / Math.min(areaA, areaB) >= 0.7;
+}
+
+function union(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
