@@ -1,10 +1,20 @@
+import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import type { AppContext } from './context';
 import { accountsRoutes } from './features/accounts/accounts.routes';
 import { authenticate, csrfProtect } from './features/accounts/auth.middleware';
+import { auditRoutes } from './features/audit/audit.routes';
+import { importsRoutes } from './features/register/imports.routes';
+import { referencesRoutes } from './features/register/references.routes';
+import { registerRoutes } from './features/register/register.routes';
+import { checksRoutes } from './features/checks/checks.routes';
+import { eventsPages } from './features/events/events.pages';
+import { eventsRoutes } from './features/events/events.routes';
+import { openApiDocument } from './openapi';
 import { errorHandler, notFoundHandler, requestId } from './platform/http';
+import { srcDir } from './platform/paths';
 
 /** Builds the Express app; never listens (tests drive it with supertest). */
 export function createApp(ctx: AppContext): express.Express {
@@ -38,9 +48,22 @@ export function createApp(ctx: AppContext): express.Express {
     res.json({ status: 'ok', engine: ctx.engine.backend, workers: ctx.engine.workers });
   });
 
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApiDocument(ctx.config.publicUrl));
+  });
+
   const api = express.Router();
   api.use(accountsRoutes(ctx));
+  api.use(registerRoutes(ctx));
+  api.use(referencesRoutes(ctx));
+  api.use(importsRoutes(ctx));
+  api.use(auditRoutes(ctx));
+  api.use(checksRoutes(ctx));
+  api.use(eventsRoutes(ctx));
   app.use('/api', api);
+
+  app.use('/static', express.static(path.join(srcDir, 'web', 'static'), { index: false, maxAge: '1h' }));
+  app.use(eventsPages(ctx));
 
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));

@@ -2,7 +2,11 @@ import path from 'node:path';
 import type { Config } from './config';
 import { createAccountsService, type AccountsService } from './features/accounts/accounts.service';
 import { createAudit, type Audit } from './features/audit/audit.service';
+import { createCheckStore } from './features/checks/check-store';
+import { createChecksService, type ChecksService } from './features/checks/checks.service';
+import { createEventsFeature, type EventsFeature } from './features/events';
 import type { FaceEngine } from './features/faces/types';
+import { createRegisterService, type RegisterService } from './features/register/register.service';
 import type { Clock } from './platform/clock';
 import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
@@ -23,6 +27,9 @@ export interface Infrastructure {
 export interface AppContext extends Infrastructure {
   audit: Audit;
   accounts: AccountsService;
+  register: RegisterService;
+  checks: ChecksService;
+  events: EventsFeature;
   /** Starts sweepers and schedulers; returns functions that stop them. */
   startBackground(): Array<() => Promise<void>>;
 }
@@ -34,11 +41,33 @@ export function createContext(infra: Infrastructure): AppContext {
   const accounts = createAccountsService({
     db, clock, audit, mailer, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME, sessionDays: config.SESSION_DAYS,
   });
+  const register = createRegisterService({ db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine });
+  const events = createEventsFeature({
+    db, clock, audit, mailer, logger: infra.logger, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME,
+  });
+  const checks = createChecksService({
+    engine: infra.engine, register, events, store: createCheckStore(config.UPLOADS_DIR), audit, clock, logger: infra.logger,
+    matching: { threshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN, outsiderMargin: config.MATCH_MARGIN + 0.04 },
+    expiryMinutes: config.CHECK_EXPIRY_MINUTES,
+  });
   const startBackground = () => {
     const stops: Array<() => Promise<void>> = [];
+    // Reminder e-mails: jobs live in the database, so a restart resumes where the last run stopped.
+    events.scheduler.start();
+    stops.push(() => events.scheduler.stop());
+    // Expired check results are deleted every minute, and at once on start for what a
+    // previous process left behind.
+    const sweep = () => {
+      const removed = checks.sweep();
+      if (removed > 0) infra.logger.info({ removed }, 'expired checks deleted');
+    };
+    sweep();
+    const timer = setInterval(sweep, 60_000);
+    timer.unref();
+    stops.push(async () => clearInterval(timer));
     return stops;
   };
-  return { ...infra, audit, accounts, startBackground };
+  return { ...infra, audit, accounts, register, checks, events, startBackground };
 }
 
 export const outboxDir = (config: Config) => path.join(config.DATA_DIR, 'outbox');

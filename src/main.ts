@@ -1,25 +1,9 @@
-import path from 'node:path';
 import { createApp } from './app';
+import { boot } from './boot';
 import { parseConfig, type Config } from './config';
-import { createContext, outboxDir } from './context';
-import { createFaceEngine } from './features/faces';
-import { unavailableEngine } from './features/faces/unavailable-engine';
-import type { FaceEngine } from './features/faces/types';
-import { systemClock } from './platform/clock';
-import { openDb } from './platform/db';
-import { createLogger, type Logger } from './platform/logger';
-import { createMailer } from './platform/mailer';
-import { createCipher, loadDataKey } from './platform/secrets';
+import { outboxDir } from './context';
 import { bootstrapFirstAdmin } from './features/accounts/first-admin';
-
-async function startEngine(config: Config, logger: Logger): Promise<FaceEngine> {
-  try {
-    return await createFaceEngine({ workers: config.FACE_WORKERS, maxQueue: config.FACE_QUEUE, logger });
-  } catch (err) {
-    logger.error({ err }, 'face engine failed to start; photo checks will be refused');
-    return unavailableEngine('models failed to load');
-  }
-}
+import { createLogger } from './platform/logger';
 
 async function main() {
   let config: Config;
@@ -30,21 +14,17 @@ async function main() {
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);
-  const db = openDb(path.join(config.DATA_DIR, 'sharesafe.db'));
-  const cipher = createCipher(loadDataKey(config.DATA_KEY, config.DATA_DIR, logger));
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: outboxDir(config), logger });
+  const ctx = await boot(config, logger, { engine: true });
   if (!config.SMTP_URL) logger.warn({ outbox: outboxDir(config) }, 'no SMTP_URL set: emails are written to a folder, not sent');
-  const engine = await startEngine(config, logger);
-  const ctx = createContext({ config, db, clock: systemClock, logger, engine, mailer, cipher });
   const app = createApp(ctx);
   const background = ctx.startBackground();
 
   const server = app.listen(config.PORT, config.HOST, () => {
-    logger.info({ url: config.publicUrl, backend: engine.backend, workers: engine.workers }, 'ShareSafe is listening');
+    logger.info({ url: config.publicUrl, backend: ctx.engine.backend, workers: ctx.engine.workers }, 'ShareSafe is listening');
     const setup = bootstrapFirstAdmin(ctx.accounts);
     if (setup) {
-      // Printed to the terminal (not only the log) so the operator sees it once.
-      console.log(`\n  First start: sign in as the school-office admin by opening this one-time link:\n\n    ${setup}\n\n  (It expires in 14 days. Or run: npm run cli -- create-admin --email you@school --name "Your Name")\n`);
+      // Printed to the terminal, not only the log, so the operator sees it.
+      console.log(`\n  First start: open this one-time link to set the school-office admin's password:\n\n    ${setup}\n\n  It works once and expires in 14 days; a new one is printed at each start until an admin has a password.\n  Or from a terminal: npm run cli -- create-admin --email you@school.example --name "Your Name"\n`);
     }
   });
 
@@ -52,8 +32,8 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     server.close(async () => {
       for (const stop of background) await stop();
-      await engine.close();
-      db.close();
+      await ctx.engine.close();
+      ctx.db.close();
       process.exit(0);
     });
     setTimeout(() => process.exit(1), 10_000).unref();

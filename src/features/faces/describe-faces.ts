@@ -18,26 +18,40 @@ const ALIGN_SCALE = 0.45;
 
 export async function describeFace(api: LoadedFaceApi, image: RawImage, box: Box): Promise<Float32Array | null> {
   if (Math.min(box.width, box.height) < MIN_DESCRIBE_SIDE) return null;
-  const faceRect = clipToImage(box, image.width, image.height);
+  const faceRect = faceApiCrop(box, image.width, image.height);
   if (!faceRect) return null;
-  const landmarks = await landmarksIn(api, image, faceRect);
-  const aligned = clipToImage(alignedBox(landmarks), image.width, image.height);
+  const landmarks = await landmarksIn(api, image, faceRect, box);
+  const aligned = faceApiCrop(alignedBox(landmarks), image.width, image.height);
   if (!aligned || Math.min(aligned.width, aligned.height) < MIN_DESCRIBE_SIDE / 2) return null;
   const descriptor = await withTensor(api, cropRgb(image, aligned), (t) =>
     api.faceapi.nets.faceRecognitionNet.computeFaceDescriptor(t as never),
   );
   const result = descriptor as Float32Array;
   // A non-finite descriptor would compare as "no distance" and could match anything.
-  return result.length === 128 && result.every(Number.isFinite) ? result : null;
+  // Copy into its own buffer so it can be transferred to the main thread on its own.
+  return result.length === 128 && result.every(Number.isFinite) ? new Float32Array(result) : null;
 }
 
-/** 68 landmark points in image coordinates. */
-async function landmarksIn(api: LoadedFaceApi, image: RawImage, rect: Box): Promise<Array<{ x: number; y: number }>> {
+/** The crop face-api's extractFaceTensors takes (clip, then floor x, y, width and height).
+ *  Matching it to the pixel keeps our descriptors within ~0.01 of face-api's own chain; a crop
+ *  one pixel wider already moves descriptors by ~0.05. */
+function faceApiCrop(box: Box, width: number, height: number): Box | null {
+  const x = Math.max(box.x, 0);
+  const y = Math.max(box.y, 0);
+  const w = Math.floor(Math.min(box.x + box.width - x, width - x));
+  const h = Math.floor(Math.min(box.y + box.height - y, height - y));
+  if (w <= 0 || h <= 0) return null;
+  return clipToImage({ x: Math.floor(x), y: Math.floor(y), width: w, height: h }, width, height);
+}
+
+/** 68 landmark points in image coordinates. Like face-api, shift by the detector's unrounded
+ *  box origin rather than the crop's: a sub-pixel bias, kept for compatibility. */
+async function landmarksIn(api: LoadedFaceApi, image: RawImage, rect: Box, box: Box): Promise<Array<{ x: number; y: number }>> {
   const crop = cropRgb(image, rect);
   const found = await withTensor(api, crop, (t) => api.faceapi.nets.faceLandmark68Net.detectLandmarks(t as never));
   const one = Array.isArray(found) ? found[0] : found;
   // relativePositions are fractions of the crop; shift back into the whole image.
-  return one.relativePositions.map((p) => ({ x: rect.x + p.x * rect.width, y: rect.y + p.y * rect.height }));
+  return one.relativePositions.map((p) => ({ x: box.x + p.x * rect.width, y: box.y + p.y * rect.height }));
 }
 
 /** face-api's "dlib" alignment, the one its descriptor chain uses: a square centred between the

@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { boot } from './boot';
+import { parseConfig } from './config';
+import type { AppContext } from './context';
+import { createLogger } from './platform/logger';
+import { AppError } from './platform/errors';
+import { email as emailSchema, password as passwordSchema } from './features/accounts/accounts.schemas';
+
+const HELP = `ShareSafe command line (uses the same DATA_DIR and settings as the server)
+
+  npm run cli -- create-admin --email EMAIL --name NAME [--password-stdin]
+      Create a school-office admin. Prints a one-time link to set the password,
+      or sets it from standard input with --password-stdin.
+  npm run cli -- create-token --email EMAIL --name LABEL
+      Create an API token for scripts (shown once).
+  npm run cli -- import-csv FILE [--dry-run]
+      Import pupils and parents from a school MIS export (all rows or none).
+  npm run cli -- check PHOTO [--out FILE] [--parent-email EMAIL] [--only-my-child]
+      Check a photo file and write the safe copy (default: PHOTO-safe.jpg). Prints the report.
+`;
+
+type Command = (ctx: AppContext, args: ReturnType<typeof parse>) => Promise<void>;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      email: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
+      'parent-email': { type: 'string' }, 'password-stdin': { type: 'boolean' },
+      'dry-run': { type: 'boolean' }, 'only-my-child': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+const required = (value: string | undefined, flag: string): string => {
+  if (!value) throw new AppError('usage', 2, `Missing --${flag}.\n\n${HELP}`);
+  return value;
+};
+
+const commands: Record<string, { engine: boolean; run: Command }> = {
+  'create-admin': {
+    engine: false,
+    async run(ctx, a) {
+      const email = emailSchema.parse(required(a.values.email, 'email'));
+      const { user, invitationUrl } = ctx.accounts.createUserRecord({ email, name: required(a.values.name, 'name'), role: 'admin' }, null);
+      if (a.values['password-stdin']) {
+        const password = passwordSchema.parse(fs.readFileSync(0, 'utf8').trim());
+        await ctx.accounts.setPassword(user.id, password);
+        console.log(`Admin ${email} created; sign in at ${ctx.config.publicUrl}/login`);
+      } else {
+        console.log(`Admin ${email} created. Set the password with this one-time link (14 days):\n${invitationUrl}`);
+      }
+    },
+  },
+  'create-token': {
+    engine: false,
+    async run(ctx, a) {
+      const found = ctx.accounts.repo.userByEmail(required(a.values.email, 'email'));
+      if (!found) throw new AppError('not_found', 1, 'No account with that email.');
+      const t = ctx.accounts.createApiToken(found.user.id, required(a.values.name, 'name'));
+      console.log(`API token (shown once; send as "Authorization: Bearer <token>"):\n${t.token}`);
+    },
+  },
+  'import-csv': {
+    engine: false,
+    async run(ctx, a) {
+      const file = a.positionals[1];
+      if (!file) throw new AppError('usage', 2, HELP);
+      const result = await ctx.register.importCsv(fs.readFileSync(file), { dryRun: a.values['dry-run'] ?? false, actorId: null });
+      console.log(JSON.stringify(result, null, 2));
+    },
+  },
+  check: {
+    engine: true,
+    async run(ctx, a) {
+      const file = a.positionals[1];
+      if (!file) throw new AppError('usage', 2, HELP);
+      const parentEmail = a.values['parent-email'];
+      const parent = parentEmail ? ctx.accounts.repo.userByEmail(parentEmail)?.user : undefined;
+      if (parentEmail && !parent) throw new AppError('not_found', 1, 'No account with that email.');
+      // Without a parent, the check runs as the office: nobody counts as "own child".
+      const userId = parent?.id ?? 0;
+      const record = await ctx.checks.check(userId, [{ buffer: fs.readFileSync(file) }], { mode: a.values['only-my-child'] ? 'only_my_child' : 'standard' });
+      const out = a.values.out ?? path.join(path.dirname(file), `${path.parse(file).name}-safe.jpg`);
+      fs.copyFileSync(ctx.checks.safeCopyPath(userId, record.id, 0).path, out);
+      ctx.checks.remove(userId, record.id);
+      const { ownerId: _owner, ...report } = record;
+      console.log(JSON.stringify({ safeCopy: out, ...report }, null, 2));
+    },
+  },
+};
+
+async function main() {
+  const args = parse(process.argv.slice(2));
+  const command = commands[args.positionals[0] ?? ''];
+  if (!command || args.values.help) {
+    console.log(HELP);
+    process.exit(command || args.values.help ? 0 : 2);
+  }
+  const config = parseConfig(process.env);
+  const ctx = await boot(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), { engine: command.engine });
+  try {
+    await command.run(ctx, args);
+  } finally {
+    await ctx.engine.close();
+    ctx.db.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`Error: ${message}`);
+  process.exit(err instanceof AppError && err.status < 10 ? err.status : 1);
+});

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const DAY_MS = 86_400_000;
+const day = z.iso.date();
+const instant = z.iso.datetime({ offset: true });
+
+// A bare date in "from" means the start of that day; in "to" the whole day is included.
+const fromParam = z.union([day.transform((d) => `${d}T00:00:00.000Z`), instant.transform((t) => new Date(t).toISOString())]);
+const toParam = z.union([
+  day.transform((d) => new Date(Date.parse(`${d}T00:00:00Z`) + DAY_MS).toISOString()),
+  instant.transform((t) => new Date(t).toISOString()),
+]);
+
+export const auditQuery = z.object({
+  action: z.string().trim().min(1).max(100).optional(),
+  subjectType: z.string().trim().min(1).max(50).optional(),
+  subjectId: z.coerce.number().int().positive().optional(),
+  actorId: z.coerce.number().int().positive().optional(),
+  from: fromParam.optional(),
+  to: toParam.optional(),
+  beforeId: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});

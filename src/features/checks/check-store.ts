@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { newToken } from '../../platform/secrets';
+import type { CheckRecord } from './checks.presenter';
+
+// Results of a check live on disk under uploads/<id>/ (a JSON record and the safe copies), never
+// in the database, and are deleted when they expire. The expiry sits in the record itself, so a
+// sweeper started after a restart still finds and deletes what an earlier process left behind.
+// Originals are never written: multer keeps them in memory for the length of the request.
+
+const ID = /^[A-Za-z0-9_-]{22,64}$/;
+const RECORD = 'check.json';
+
+export interface CheckStore {
+  newId(): string;
+  save(record: CheckRecord, safeCopies: Map<number, Buffer>): void;
+  load(id: string): CheckRecord | null;
+  safeCopyPath(id: string, index: number): string | null;
+  remove(id: string): void;
+  /** Deletes expired checks and orphaned folders; returns how many folders were removed. */
+  sweep(now: Date, orphanAgeMs: number): number;
+}
+
+export function createCheckStore(root: string): CheckStore {
+  fs.mkdirSync(root, { recursive: true });
+  const dirOf = (id: string) => {
+    if (!ID.test(id)) return null;
+    return path.join(root, id);
+  };
+  const fileOf = (index: number) => `safe-${index}.jpg`;
+
+  return {
+    newId: () => newToken(24),
+
+    save(record, safeCopies) {
+      const dir = dirOf(record.id)!;
+      const tmp = `${dir}.tmp`;
+      fs.mkdirSync(tmp, { recursive: true });
+      for (const [index, buffer] of safeCopies) fs.writeFileSync(path.join(tmp, fileOf(index)), buffer);
+      fs.writeFileSync(path.join(tmp, RECORD), JSON.stringify(record));
+      // The folder appears whole or not at all.
+      fs.renameSync(tmp, dir);
+    },
+
+    load(id) {
+      const dir = dirOf(id);
+      if (!dir) return null;
+      try {
+        return JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as CheckRecord;
+      } catch {
+        return null;
+      }
+    },
+
+    safeCopyPath(id, index) {
+      const dir = dirOf(id);
+      if (!dir || !Number.isInteger(index) || index < 0) return null;
+      const file = path.join(dir, fileOf(index));
+      return fs.existsSync(file) ? file : null;
+    },
+
+    remove(id) {
+      const dir = dirOf(id);
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+
+    sweep(now, orphanAgeMs) {
+      let removed = 0;
+      for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+        if (!entry.isDirectory()) continue;
+        const dir = path.join(root, entry.name);
+        let expired: boolean;
+        try {
+          const record = JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as CheckRecord;
+          expired = new Date(record.expiresAt) <= now;
+        } catch {
+          // No readable record: a write interrupted by a crash. Remove once it is clearly stale.
+          expired = now.getTime() - fs.statSync(dir).mtimeMs > orphanAgeMs;
+        }
+        if (expired) {
+          fs.rmSync(dir, { recursive: true, force: true });
+          removed += 1;
+        }
+      }
+      return removed;
+    },
+  };
+}

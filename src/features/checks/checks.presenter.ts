@@ -1,0 +1,77 @@
+import type { Box } from '../faces/types';
+import type { CheckMode, Verdict } from './verdict';
+
+export interface FaceReport {
+  box: Box;
+  verdict: Verdict;
+  blurred: boolean;
+  /** Only for the checking parent's own child: a parent never learns another child's name. */
+  pupil?: { id: number; firstName: string };
+}
+
+export interface PhotoReport {
+  index: number;
+  ok: true;
+  /** Name of the safe copy: a fresh name, never the uploaded file's. */
+  fileName: string;
+  width: number;
+  height: number;
+  faces: FaceReport[];
+  /** The exact regions blurred in the safe copy, in its pixel coordinates. */
+  blurredRegions: Box[];
+  counts: Record<Verdict, number>;
+  /** True when no face needed blurring: the original could have been shared as it was. */
+  alreadySafe: boolean;
+  /** Many small faces: detection is less certain, so "only my child" mode is suggested. */
+  crowded: boolean;
+  summary: string;
+}
+
+export interface PhotoFailure {
+  index: number;
+  ok: false;
+  error: { code: string; message: string };
+}
+
+export interface CheckRecord {
+  id: string;
+  ownerId: number;
+  eventId: number | null;
+  mode: CheckMode;
+  createdAt: string;
+  expiresAt: string;
+  photos: Array<PhotoReport | PhotoFailure>;
+}
+
+/** What leaves the server: the record without its owner, plus download links. */
+export function presentCheck(c: CheckRecord) {
+  return {
+    id: c.id,
+    eventId: c.eventId,
+    mode: c.mode,
+    createdAt: c.createdAt,
+    expiresAt: c.expiresAt,
+    zipUrl: `/api/checks/${c.id}/zip`,
+    photos: c.photos.map((p) => (p.ok ? { ...p, safeCopyUrl: `/api/checks/${c.id}/photos/${p.index}` } : p)),
+  };
+}
+
+/** Plain words for a parent; names only of their own children. */
+export function summarise(faces: FaceReport[]): string {
+  if (faces.length === 0) return 'No faces found. Check the photo yourself before sharing.';
+  const blurred = faces.filter((f) => f.blurred).length;
+  const own = [...new Set(faces.filter((f) => f.verdict === 'own_child').map((f) => f.pupil!.firstName))];
+  const consented = faces.filter((f) => f.verdict === 'consented').length;
+  const parts: string[] = [];
+  if (blurred > 0) {
+    parts.push(`${blurred} ${blurred === 1 ? 'face' : 'faces'} blurred: children without consent or not recognised.`);
+  } else {
+    parts.push('No faces needed blurring.');
+  }
+  if (own.length > 0) parts.push(`Your ${own.length === 1 ? 'child' : 'children'} ${joinNames(own)} ${own.length === 1 ? 'is' : 'are'} visible.`);
+  if (consented > 0) parts.push(`${consented} ${consented === 1 ? 'child has' : 'children have'} consent to appear and ${consented === 1 ? 'stays' : 'stay'} visible.`);
+  return parts.join(' ');
+}
+
+const joinNames = (names: string[]) =>
+  names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;

@@ -1,0 +1,65 @@
+import archiver from 'archiver';
+import { Router } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import type { AppContext } from '../../context';
+import { currentUser, requireUser } from '../accounts/auth.middleware';
+import { presentCheck } from './checks.presenter';
+import type { ChecksService } from './checks.service';
+
+const checkBody = z.object({
+  mode: z.enum(['standard', 'only_my_child']).default('standard'),
+  eventId: z.coerce.number().int().positive().optional(),
+});
+const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'Not a check id.');
+const photoIndex = z.coerce.number().int().min(0).max(1000);
+
+export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Router {
+  const r = Router();
+  // Photos stay in memory for the request only; the real type is confirmed from the bytes later.
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: ctx.config.MAX_PHOTOS_PER_CHECK, fields: 10 },
+  });
+
+  r.post('/checks', requireUser, upload.array('photos'), async (req, res) => {
+    const body = checkBody.parse(req.body ?? {});
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const record = await ctx.checks.check(currentUser(req).id, files, { mode: body.mode, eventId: body.eventId });
+    res.status(201).json(presentCheck(record));
+  });
+
+  r.get('/checks/:id', requireUser, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json(presentCheck(ctx.checks.get(currentUser(req).id, checkId.parse(req.params.id))));
+  });
+
+  r.get('/checks/:id/photos/:index', requireUser, (req, res) => {
+    const file = ctx.checks.safeCopyPath(currentUser(req).id, checkId.parse(req.params.id), photoIndex.parse(req.params.index));
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('image/jpeg');
+    if (req.query.download !== undefined) res.attachment(file.fileName);
+    res.sendFile(file.path);
+  });
+
+  r.get('/checks/:id/zip', requireUser, (req, res) => {
+    const userId = currentUser(req).id;
+    const record = ctx.checks.get(userId, checkId.parse(req.params.id));
+    res.setHeader('Cache-Control', 'no-store');
+    res.attachment(`sharesafe-${record.id.slice(0, 8)}.zip`);
+    const zip = archiver('zip', { store: true });
+    zip.on('error', (err) => res.destroy(err));
+    zip.pipe(res);
+    for (const p of record.photos) {
+      if (p.ok) zip.file(ctx.checks.safeCopyPath(userId, record.id, p.index).path, { name: p.fileName });
+    }
+    void zip.finalize();
+  });
+
+  r.delete('/checks/:id', requireUser, (req, res) => {
+    ctx.checks.remove(currentUser(req).id, checkId.parse(req.params.id));
+    res.status(204).end();
+  });
+
+  return r;
+}

@@ -1,0 +1,172 @@
+import type { Clock } from '../../platform/clock';
+import { AppError, badRequest, notFound } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import type { Audit } from '../audit/audit.service';
+import { renderSafeCopy } from '../faces';
+import type { Analysis, FaceEngine } from '../faces/types';
+import type { CheckStore } from './check-store';
+import { summarise, type CheckRecord, type FaceReport, type PhotoFailure, type PhotoReport } from './checks.presenter';
+import { decideVerdict, isVisible, type CheckMode, type Verdict } from './verdict';
+
+/** What the check needs from the register: kept narrow so the check never sees other children's names. */
+export interface RegisterPort {
+  galleryForChecks(): {
+    match(d: Float32Array, o: { threshold: number; margin: number; candidates?: Set<number>; outsiderMargin?: number }):
+      { pupilId: number; distance: number; runnerUpDistance: number } | null;
+  };
+  childrenOf(parentUserId: number): { id: number; firstName: string }[];
+  photoConsentCurrent(pupilIds: number[]): Map<number, boolean>;
+}
+
+export interface EventsPort {
+  /** Pupils taking part; throws notFound for an unknown event. */
+  participantIds(eventId: number): Set<number>;
+}
+
+export interface ChecksDeps {
+  engine: FaceEngine;
+  register: RegisterPort;
+  events?: EventsPort;
+  store: CheckStore;
+  audit: Audit;
+  clock: Clock;
+  logger: Logger;
+  matching: { threshold: number; margin: number; outsiderMargin: number };
+  expiryMinutes: number;
+}
+
+export interface UploadedPhoto {
+  buffer: Buffer;
+}
+
+/** Faces this small or this many mean detection is less certain: suggest "only my child". */
+const CROWD_FACES = 12;
+const SMALL_FACE_PX = 40;
+
+export type ChecksService = ReturnType<typeof createChecksService>;
+
+export function createChecksService(d: ChecksDeps) {
+  function verdictsFor(analysis: Analysis, userId: number, mode: CheckMode, candidates?: Set<number>): FaceReport[] {
+    const gallery = d.register.galleryForChecks();
+    const children = new Map(d.register.childrenOf(userId).map((c) => [c.id, c.firstName]));
+    const matches = analysis.faces.map((f) =>
+      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates }) : null);
+    const matchedIds = [...new Set(matches.filter((m) => m !== null).map((m) => m!.pupilId))];
+    const consent = d.register.photoConsentCurrent(matchedIds);
+    return analysis.faces.map((face, i) => {
+      const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mode });
+      const report: FaceReport = { box: roundBox(face.box), verdict, blurred: !isVisible(verdict) };
+      if (verdict === 'own_child') report.pupil = { id: matches[i]!.pupilId, firstName: children.get(matches[i]!.pupilId)! };
+      return report;
+    });
+  }
+
+  async function checkOne(photo: UploadedPhoto, index: number, userId: number, mode: CheckMode, candidates?: Set<number>) {
+    const analysis = await d.engine.analyse(photo.buffer);
+    const faces = verdictsFor(analysis, userId, mode, candidates);
+    const blurredRegions = analysis.faces.filter((_, i) => faces[i]!.blurred)
+      .map((f) => toPixelBox(f.blurRegion, analysis.width, analysis.height));
+    const safeCopy = await renderSafeCopy(photo.buffer, blurredRegions);
+    const counts: Record<Verdict, number> = { own_child: 0, consented: 0, no_consent: 0, unknown: 0 };
+    for (const f of faces) counts[f.verdict] += 1;
+    const small = analysis.faces.filter((f) => f.box.width < SMALL_FACE_PX).length;
+    const report: PhotoReport = {
+      index, ok: true, fileName: '', width: analysis.width, height: analysis.height,
+      faces, blurredRegions, counts,
+      alreadySafe: blurredRegions.length === 0,
+      crowded: faces.length >= CROWD_FACES || small >= 3,
+      summary: summarise(faces),
+    };
+    return { report, safeCopy };
+  }
+
+  return {
+    async check(userId: number, photos: UploadedPhoto[], opts: { mode: CheckMode; eventId?: number }): Promise<CheckRecord> {
+      if (photos.length === 0) throw badRequest('Choose at least one photo to check.');
+      const candidates = opts.eventId !== undefined ? requireEvents().participantIds(opts.eventId) : undefined;
+      const id = d.store.newId();
+      const results: Array<PhotoReport | PhotoFailure> = [];
+      const safeCopies = new Map<number, Buffer>();
+      // One photo at a time per request keeps memory bounded; the engine's pool serves many requests.
+      for (const [index, photo] of photos.entries()) {
+        try {
+          const { report, safeCopy } = await checkOne(photo, index, userId, opts.mode, candidates);
+          report.fileName = `sharesafe-${id.slice(0, 8)}-${index + 1}.jpg`;
+          results.push(report);
+          safeCopies.set(index, safeCopy);
+        } catch (err) {
+          // Bad input fails only its own photo; an engine failure fails the whole check (fail closed).
+          if (!(err instanceof AppError) || err.status >= 500) throw err;
+          results.push({ index, ok: false, error: { code: err.code, message: err.message } });
+        }
+      }
+      const failures = results.filter((r): r is PhotoFailure => !r.ok);
+      if (failures.length === photos.length) {
+        const first = failures[0]!.error;
+        const status = photos.length === 1 ? statusOf(first.code) : 422;
+        throw new AppError(first.code, status, photos.length === 1 ? first.message : `None of the photos could be checked: ${first.message}`);
+      }
+      const now = d.clock.now();
+      const record: CheckRecord = {
+        id, ownerId: userId, eventId: opts.eventId ?? null, mode: opts.mode,
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + d.expiryMinutes * 60_000).toISOString(),
+        photos: results,
+      };
+      d.store.save(record, safeCopies);
+      const ok = results.filter((r): r is PhotoReport => r.ok);
+      d.audit.record('check.completed', {
+        actorId: userId, subjectType: opts.eventId ? 'event' : undefined, subjectId: opts.eventId,
+        details: {
+          photos: photos.length, failed: failures.length,
+          faces: ok.reduce((n, r) => n + r.faces.length, 0),
+          blurred: ok.reduce((n, r) => n + r.blurredRegions.length, 0),
+        },
+      });
+      d.logger.info({ photos: photos.length, failed: failures.length }, 'check completed');
+      return record;
+    },
+
+    /** The owner's check; anyone else gets the same 404 as for a check that never existed. */
+    get(userId: number, id: string): CheckRecord {
+      const record = d.store.load(id);
+      if (!record || record.ownerId !== userId || new Date(record.expiresAt) <= d.clock.now()) throw notFound('check');
+      return record;
+    },
+
+    safeCopyPath(userId: number, id: string, index: number): { path: string; fileName: string } {
+      const record = this.get(userId, id);
+      const photo = record.photos.find((p) => p.index === index);
+      const file = d.store.safeCopyPath(id, index);
+      if (!photo || !photo.ok || !file) throw notFound('photo');
+      return { path: file, fileName: photo.fileName };
+    },
+
+    remove(userId: number, id: string) {
+      this.get(userId, id);
+      d.store.remove(id);
+    },
+
+    sweep(): number {
+      return d.store.sweep(d.clock.now(), d.expiryMinutes * 60_000);
+    },
+  };
+
+  function requireEvents(): EventsPort {
+    if (!d.events) throw notFound('event');
+    return d.events;
+  }
+}
+
+/** Whole pixels, rounded outwards so the blurred area never shrinks, clamped to the image. */
+function toPixelBox(b: { x: number; y: number; width: number; height: number }, w: number, h: number) {
+  const x = Math.max(0, Math.floor(b.x));
+  const y = Math.max(0, Math.floor(b.y));
+  return { x, y, width: Math.min(w, Math.ceil(b.x + b.width)) - x, height: Math.min(h, Math.ceil(b.y + b.height)) - y };
+}
+
+const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({
+  x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height),
+});
+
+const statusOf = (code: string): number => (code === 'unsupported_media_type' ? 415 : 422);

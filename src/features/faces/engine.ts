@@ -1,0 +1,138 @@
+// The face engine: decode on this thread with sharp (async, libuv pool, so the HTTP thread stays
+// responsive), run the models in a pool of worker threads, map results back to the oriented
+// original image. The only place that knows workers exist.
+import os from 'node:os';
+import path from 'node:path';
+import { busy, engineFailed } from '../../platform/errors';
+import { silentLogger, type Logger } from '../../platform/logger';
+import { blurRegionFor } from './blur-geometry';
+import type { AnalyseRequest, AnalyseResponse, WorkerSettings } from './face-worker';
+import { decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
+import { WorkerPool } from './worker-pool';
+import type { Analysis, Box, Face, FaceEngine } from './types';
+
+export interface FaceEngineOptions {
+  /** Worker threads, each with its own backend and models (~0.4 GiB each on wasm). */
+  workers?: number;
+  /** Photos allowed to wait for a worker; more are refused with 503 busy. */
+  maxQueue?: number;
+  /** Per photo, queueing included; beyond it the job fails and its worker is replaced. */
+  jobTimeoutMs?: number;
+  /** SSD confidence floor. Low on purpose: a false positive blurs some background, a miss
+   *  exposes a child. 0.2-0.3 found 100% of faces in ordinary group photos (MEASURED.md). */
+  minConfidence?: number;
+  /** Confidence floor on tiles (see detect-faces.ts). */
+  tileMinConfidence?: number;
+  /** Longest side of the image the detector sees. */
+  maxSide?: number;
+  /** Extra SSD passes on overlapping tiles for small faces (see detect-faces.ts). */
+  tiles?: boolean;
+  maxPixels?: number;
+  logger?: Logger;
+}
+
+export const DEFAULT_MIN_CONFIDENCE = 0.25;
+export const DEFAULT_TILE_MIN_CONFIDENCE = 0.25;
+/** SSD works at 512 px whatever it is given, so more than 1920 px only costs decode time;
+ *  descriptors are cut from this image too, and faces of 1920 px photos are plenty for them. */
+export const DEFAULT_MAX_SIDE = 1920;
+
+const workerFile = (): string => {
+  // Under ts-jest or tsx this module is a .ts file and so is its worker; compiled, both are .js.
+  const ext = path.extname(__filename) === '.ts' ? '.ts' : '.js';
+  return path.join(__dirname, `face-worker${ext}`);
+};
+
+class PooledFaceEngine implements FaceEngine {
+  private closed = false;
+
+  constructor(
+    readonly pool: WorkerPool,
+    private readonly opts: Required<Pick<FaceEngineOptions, 'maxSide' | 'maxPixels'>>,
+    private readonly logger: Logger,
+  ) {}
+
+  get backend(): string {
+    return String(this.pool.info.backend ?? 'unknown');
+  }
+
+  get workers(): number {
+    return this.pool.size;
+  }
+
+  /** Live tensors in the worker that ran the latest job (diagnostics and leak tests). */
+  lastTensorCount = -1;
+
+  async analyse(buf: Buffer): Promise<Analysis> {
+    if (this.closed) throw engineFailed();
+    // Refuse before decoding when the queue is full: decoding first would waste the work.
+    if (!this.pool.hasRoom()) throw busy();
+    const t0 = performance.now();
+    const input = await decodeForDetection(buf, this.opts.maxSide, { maxPixels: this.opts.maxPixels });
+    const t1 = performance.now();
+    const { image, info, scale } = input;
+    const pixels = ownBuffer(image.data);
+    const request: AnalyseRequest = { pixels, width: image.width, height: image.height };
+    const res = await this.pool.run<AnalyseResponse>(request, [pixels]);
+    this.lastTensorCount = res.tensors;
+    const faces: Face[] = res.faces.map((f) => {
+      const box = toOriginal(f.box, scale, info.width, info.height);
+      // A fresh copy (512 bytes): a structured-cloned array belongs to the realm that received
+      // the message, which under jest's sandbox is not the caller's, and instanceof fails.
+      const descriptor = f.descriptor ? new Float32Array(f.descriptor) : null;
+      return { box, score: f.score, descriptor, blurRegion: blurRegionFor(box, info.width, info.height) };
+    });
+    const timings = { decode: t1 - t0, ...res.timings, total: performance.now() - t0 };
+    this.logger.debug({ faces: faces.length, ...roundAll(timings) }, 'photo analysed');
+    return { width: info.width, height: info.height, format: info.format, faces, timings };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool.close();
+  }
+}
+
+export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<FaceEngine> {
+  const logger = opts.logger ?? silentLogger;
+  const settings: WorkerSettings = {
+    minConfidence: opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+    tileMinConfidence: opts.tileMinConfidence ?? DEFAULT_TILE_MIN_CONFIDENCE,
+    tiles: opts.tiles ?? true,
+  };
+  const pool = await WorkerPool.start({
+    file: workerFile(),
+    size: Math.max(1, opts.workers ?? os.availableParallelism()),
+    maxQueue: opts.maxQueue ?? 32,
+    jobTimeoutMs: opts.jobTimeoutMs ?? 120_000,
+    workerData: settings,
+    logger,
+  });
+  logger.info({ backend: pool.info.backend, workers: pool.size, ...settings }, 'face engine ready');
+  return new PooledFaceEngine(pool, { maxSide: opts.maxSide ?? DEFAULT_MAX_SIDE, maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS }, logger);
+}
+
+/** Internals for tests and diagnostics; not part of the public API. */
+export function engineInternals(engine: FaceEngine): { pool: WorkerPool; lastTensorCount: number } {
+  if (!(engine instanceof PooledFaceEngine)) throw new Error('not a pooled face engine');
+  return { pool: engine.pool, lastTensorCount: engine.lastTensorCount };
+}
+
+/** Detection-image box -> oriented original image, rounded outwards and clamped. */
+function toOriginal(box: Box, scale: number, width: number, height: number): Box {
+  const x = Math.max(0, Math.floor(box.x / scale));
+  const y = Math.max(0, Math.floor(box.y / scale));
+  const right = Math.min(width, Math.ceil((box.x + box.width) / scale));
+  const bottom = Math.min(height, Math.ceil((box.y + box.height) / scale));
+  return { x, y, width: Math.max(0, right - x), height: Math.max(0, bottom - y) };
+}
+
+/** An ArrayBuffer holding exactly these bytes, so transferring it moves nothing else. */
+function ownBuffer(data: Uint8Array): ArrayBuffer {
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) return data.buffer;
+  return data.slice().buffer as ArrayBuffer;
+}
+
+function roundAll(t: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
+}

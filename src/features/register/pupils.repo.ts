@@ -1,0 +1,120 @@
+import type { Db } from '../../platform/db';
+import type { PupilStatus } from './consent-rules';
+
+export interface Pupil {
+  id: number;
+  upn: string | null;
+  firstName: string;
+  lastName: string;
+  className: string;
+  yearGroup: string;
+  status: PupilStatus;
+  leftAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PupilFields {
+  upn: string | null;
+  firstName: string;
+  lastName: string;
+  className: string;
+  yearGroup: string;
+}
+
+export interface Guardian {
+  userId: number;
+  email: string;
+  name: string;
+  role: string;
+  relationship: string;
+  invitationPending: boolean;
+}
+
+interface PupilRow {
+  id: number;
+  upn: string | null;
+  first_name: string;
+  last_name: string;
+  class_name: string;
+  year_group: string;
+  status: PupilStatus;
+  left_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const toPupil = (r: PupilRow): Pupil => ({
+  id: r.id,
+  upn: r.upn,
+  firstName: r.first_name,
+  lastName: r.last_name,
+  className: r.class_name,
+  yearGroup: r.year_group,
+  status: r.status,
+  leftAt: r.left_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** Prepared SQL for pupils and the parents linked to them. */
+export function pupilsRepo(db: Db) {
+  const q = {
+    byId: db.prepare<[number], PupilRow>('SELECT * FROM pupils WHERE id = ?'),
+    byUpn: db.prepare<[string], PupilRow>('SELECT * FROM pupils WHERE upn = ?'),
+    byNameAndClass: db.prepare<[string, string, string], PupilRow>(
+      `SELECT * FROM pupils WHERE first_name = ? COLLATE NOCASE AND last_name = ? COLLATE NOCASE
+         AND class_name = ? COLLATE NOCASE ORDER BY status = 'on_roll' DESC, id LIMIT 1`),
+    all: db.prepare<[], PupilRow>('SELECT * FROM pupils ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id'),
+    insert: db.prepare(
+      `INSERT INTO pupils (upn, first_name, last_name, class_name, year_group, created_at, updated_at)
+       VALUES (@upn, @firstName, @lastName, @className, @yearGroup, @now, @now)`),
+    update: db.prepare(
+      `UPDATE pupils SET upn = @upn, first_name = @firstName, last_name = @lastName, class_name = @className,
+         year_group = @yearGroup, updated_at = @now WHERE id = @id`),
+    markLeft: db.prepare("UPDATE pupils SET status = 'left', left_at = ?, updated_at = ? WHERE id = ?"),
+    classes: db.prepare<[], { class_name: string; year_group: string; pupils: number }>(
+      `SELECT class_name, year_group, COUNT(*) AS pupils FROM pupils WHERE status = 'on_roll'
+         GROUP BY class_name, year_group ORDER BY year_group, class_name`),
+    guardiansOf: db.prepare<[number], { user_id: number; email: string; name: string; role: string; relationship: string; password_hash: string | null }>(
+      `SELECT g.user_id, u.email, u.name, u.role, g.relationship, u.password_hash
+         FROM guardians g JOIN users u ON u.id = g.user_id WHERE g.pupil_id = ? ORDER BY g.created_at, u.id`),
+    childrenOf: db.prepare<[number], PupilRow>(
+      `SELECT p.* FROM guardians g JOIN pupils p ON p.id = g.pupil_id
+         WHERE g.user_id = ? AND p.status = 'on_roll' ORDER BY p.first_name COLLATE NOCASE, p.id`),
+    link: db.prepare('INSERT OR IGNORE INTO guardians (user_id, pupil_id, relationship, created_at) VALUES (?, ?, ?, ?)'),
+    unlink: db.prepare('DELETE FROM guardians WHERE user_id = ? AND pupil_id = ?'),
+  };
+
+  return {
+    byId: (id: number) => {
+      const r = q.byId.get(id);
+      return r ? toPupil(r) : undefined;
+    },
+    byUpn: (upn: string) => {
+      const r = q.byUpn.get(upn);
+      return r ? toPupil(r) : undefined;
+    },
+    byNameAndClass: (firstName: string, lastName: string, className: string) => {
+      const r = q.byNameAndClass.get(firstName, lastName, className);
+      return r ? toPupil(r) : undefined;
+    },
+    all: () => q.all.all().map(toPupil),
+    insert: (f: PupilFields, now: string): number => Number(q.insert.run({ ...f, now }).lastInsertRowid),
+    update: (id: number, f: PupilFields, now: string) => q.update.run({ ...f, id, now }),
+    markLeft: (id: number, now: string) => q.markLeft.run(now, now, id),
+    classes: () => q.classes.all().map((c) => ({ className: c.class_name, yearGroup: c.year_group, pupils: c.pupils })),
+    guardiansOf: (pupilId: number): Guardian[] =>
+      q.guardiansOf.all(pupilId).map((g) => ({
+        userId: g.user_id, email: g.email, name: g.name, role: g.role, relationship: g.relationship,
+        invitationPending: g.password_hash === null,
+      })),
+    childrenOf: (userId: number) => q.childrenOf.all(userId).map(toPupil),
+    /** True when a new link was made (false when it already existed). */
+    link: (userId: number, pupilId: number, relationship: string, now: string) =>
+      q.link.run(userId, pupilId, relationship, now).changes === 1,
+    unlink: (userId: number, pupilId: number) => q.unlink.run(userId, pupilId).changes === 1,
+  };
+}
+
+export type PupilsRepo = ReturnType<typeof pupilsRepo>;

@@ -1,0 +1,107 @@
+import { AppError, notFound, unprocessable } from '../../platform/errors';
+import { Gallery } from '../faces/matcher';
+import { assessReferencePhoto, makeThumbnail, type ReferenceProblem } from '../faces/reference';
+import { biometricConsentHolds } from './consent-rules';
+import type { RegisterCore } from './register.core';
+
+export const MAX_REFERENCES_PER_PUPIL = 5;
+
+// Every refusal tells the office what to do differently.
+const PROBLEMS: Record<ReferenceProblem, string> = {
+  no_face: 'No face was found. Use a clear, front-on photo of the pupil.',
+  several_faces: 'More than one face is in the photo. Crop it so only this pupil is visible.',
+  face_too_small: 'The face is too small. Use a closer photo, or crop around the face.',
+  low_score: 'The face is not clear enough (turned away, covered or in shadow). Use a front-on photo.',
+  no_descriptor: 'The face could not be measured. Use a sharper, front-on photo.',
+  greyscale: 'The photo is black and white. Use a colour photo.',
+  too_blurry: 'The face is out of focus. Use a sharper photo.',
+};
+
+const biometricConsentRequired = () =>
+  new AppError('biometric_consent_required', 409,
+    'Reference photos need biometric consent from a parent, with no objection from a parent or the child.');
+
+/** Float32Array <-> bytes, little-endian as the platform stores them (every supported host is LE). */
+const descriptorBytes = (d: Float32Array) => Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+const bytesToDescriptor = (b: Buffer) => {
+  const copy = new Uint8Array(b); // aligned copy: a Buffer may sit at an odd offset in its pool
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+};
+
+export function referencesService(c: RegisterCore) {
+  const { consents, audit, cipher } = c;
+  let gallery: Gallery | null = null;
+  c.onGalleryChange(() => {
+    gallery = null;
+  });
+
+  const consentHolds = (pupilId: number) =>
+    c.requirePupil(pupilId).status === 'on_roll' && biometricConsentHolds(consents.latestBio(pupilId));
+
+  /** Checked before the upload is read, and again inside the write after analysis. */
+  function assertCanEnrol(pupilId: number) {
+    if (!consentHolds(pupilId)) throw biometricConsentRequired();
+    if (consents.countReferences(pupilId) >= MAX_REFERENCES_PER_PUPIL) {
+      throw new AppError('reference_limit', 409, `A pupil can have at most ${MAX_REFERENCES_PER_PUPIL} reference photos; delete one first.`);
+    }
+  }
+
+  /** Only on-roll pupils whose biometric consent holds, whatever else the table holds. */
+  function buildGallery(): Gallery {
+    const bios = consents.allLatestBio();
+    const eligible = new Set(c.pupils.all()
+      .filter((p) => p.status === 'on_roll' && biometricConsentHolds(bios.get(p.id)))
+      .map((p) => p.id));
+    const entries = consents.allDescriptors()
+      .filter((r) => eligible.has(r.pupilId))
+      .map((r) => ({ pupilId: r.pupilId, descriptor: bytesToDescriptor(cipher.decrypt(r.descriptorEnc)) }));
+    return new Gallery(entries);
+  }
+
+  return {
+    /** The photo check's view of enrolled pupils: ids and descriptors, never names. Cached until
+     *  an enrolment, deletion or consent change. */
+    galleryForChecks(): Gallery {
+      gallery ??= buildGallery();
+      return gallery;
+    },
+
+    assertCanEnrol,
+
+    async enrolReference(pupilId: number, photo: Buffer, actorId: number) {
+      assertCanEnrol(pupilId);
+      const analysis = await c.engine.analyse(photo);
+      const assessed = await assessReferencePhoto(photo, analysis);
+      if (!assessed.ok) throw unprocessable(assessed.reason, PROBLEMS[assessed.reason] ?? 'This photo cannot be used as a reference.');
+      if (!assessed.face.descriptor) throw unprocessable('no_descriptor', PROBLEMS.no_descriptor);
+      const thumbnail = await makeThumbnail(photo, assessed.face.box);
+      const descriptorEnc = cipher.encrypt(descriptorBytes(assessed.face.descriptor));
+      const thumbnailEnc = cipher.encrypt(thumbnail);
+      // Consent may have been withdrawn while the engine ran: decide again inside the write.
+      const id = c.db.transaction(() => {
+        assertCanEnrol(pupilId);
+        return consents.insertReference({
+          pupilId, descriptorEnc, thumbnailEnc, faceWidth: Math.round(assessed.face.box.width), quality: assessed.quality,
+          createdBy: actorId, createdAt: c.now(),
+        });
+      })();
+      audit.record('reference_face.enrolled', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { referenceId: id } });
+      c.galleryChanged();
+      return consents.referencesOf(pupilId).find((r) => r.id === id)!;
+    },
+
+    referenceThumbnail(pupilId: number, refId: number, actorId: number): Buffer {
+      const sealed = consents.thumbnail(pupilId, refId);
+      if (!sealed) throw notFound('reference thumbnail');
+      audit.record('reference_face.viewed', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { referenceId: refId } });
+      return cipher.decrypt(sealed);
+    },
+
+    deleteReference(pupilId: number, refId: number, actorId: number) {
+      c.requirePupil(pupilId);
+      if (!consents.deleteReference(pupilId, refId)) throw notFound('reference photo');
+      audit.record('reference_faces.deleted', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { count: 1, reason: 'deleted_by_admin', referenceId: refId } });
+      c.galleryChanged();
+    },
+  };
+}

@@ -1,0 +1,29 @@
+import { ADMIN, ANY, registerEndpoints, STAFF, type Endpoint } from '../../openapi';
+import { auditQuery } from '../audit/audit.schemas';
+import * as s from './register.schemas';
+
+const tag = 'register';
+
+const endpoints: Endpoint[] = [
+  { method: 'get', path: '/api/pupils', summary: 'List pupils with consent state (search and filters)', tag, roles: STAFF, query: s.listPupilsQuery, ok: 200 },
+  { method: 'post', path: '/api/pupils', summary: 'Add a pupil', tag, roles: ADMIN, body: s.createPupilBody, ok: 201 },
+  { method: 'get', path: '/api/pupils/{id}', summary: 'A pupil with guardians, consent histories and references', tag, roles: STAFF, ok: 200 },
+  { method: 'patch', path: '/api/pupils/{id}', summary: 'Change a pupil', tag, roles: ADMIN, body: s.updatePupilBody, ok: 200 },
+  { method: 'post', path: '/api/pupils/{id}/leave', summary: 'Mark a pupil as left; deletes their reference faces', tag, roles: ADMIN, ok: 200 },
+  { method: 'get', path: '/api/classes', summary: 'Classes and year groups on roll', tag, roles: STAFF, ok: 200 },
+  { method: 'get', path: '/api/register/summary', summary: 'Dashboard counts', tag, roles: STAFF, ok: 200 },
+  { method: 'post', path: '/api/pupils/{id}/guardians', summary: 'Link a parent (existing account, or email + name to invite one)', tag, roles: ADMIN, body: s.addGuardianBody, ok: 201 },
+  { method: 'delete', path: '/api/pupils/{id}/guardians/{userId}', summary: 'Unlink a parent', tag, roles: ADMIN, ok: 204 },
+  { method: 'get', path: '/api/me/children', summary: 'Your own children', tag, roles: ANY, ok: 200 },
+  { method: 'post', path: '/api/pupils/{id}/photo-consent', summary: 'Record photo-sharing consent (append-only)', tag, roles: ADMIN, body: s.photoConsentBody, ok: 201 },
+  { method: 'post', path: '/api/pupils/{id}/biometric-consent', summary: 'Record biometric consent; deletes references when it stops holding', tag, roles: ADMIN, body: s.biometricConsentBody, ok: 201 },
+  { method: 'post', path: '/api/pupils/{id}/references', summary: 'Enrol a reference photo (needs biometric consent)', tag, roles: ADMIN,
+    multipart: { photo: 'A photo showing only this pupil, face at least 80 px wide' }, ok: 201 },
+  { method: 'get', path: '/api/pupils/{id}/references/{refId}/thumbnail', summary: 'A reference thumbnail', tag, roles: ADMIN, ok: 200, produces: 'image/jpeg' },
+  { method: 'delete', path: '/api/pupils/{id}/references/{refId}', summary: 'Delete a reference photo', tag, roles: ADMIN, ok: 204 },
+  { method: 'post', path: '/api/imports/pupils', summary: 'Import a MIS CSV export (?dryRun=true previews); all rows or none', tag, roles: ADMIN,
+    query: s.importQuery, multipart: { file: 'CSV: UPN, Forename, Surname, Year, Reg Group, Contact N Email/Name' }, ok: 201 },
+  { method: 'get', path: '/api/audit', summary: 'The audit trail, newest first', tag: 'audit', roles: ADMIN, query: auditQuery, ok: 200 },
+];
+
+export const registerOpenApi = () => registerEndpoints(endpoints);

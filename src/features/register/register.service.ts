@@ -1,0 +1,29 @@
+import { consentsService } from './consents.service';
+import { importPupilsCsv } from './csv-import';
+import { pupilsService } from './pupils.service';
+import { referencesService } from './references.service';
+import { registerCore, type RegisterDeps } from './register.core';
+
+export type { RegisterDeps } from './register.core';
+export type RegisterService = ReturnType<typeof createRegisterService>;
+
+/** The consent register: pupils, parents, consents, reference faces and the MIS import, plus the
+ *  narrow read-only port the photo check uses (galleryForChecks, childrenOf, photoConsentCurrent). */
+export function createRegisterService(d: RegisterDeps) {
+  const core = registerCore(d);
+  const pupils = pupilsService(core);
+  return {
+    ...pupils,
+    ...consentsService(core),
+    ...referencesService(core),
+    /** For writers outside this service (tests, maintenance scripts) that touch reference_faces. */
+    invalidateGallery: core.galleryChanged,
+    importCsv: (input: Buffer | string, opts: { dryRun: boolean; actorId: number | null }) => {
+      const result = importPupilsCsv(d, input, opts);
+      // A re-import can change a pupil's class but never consent; the gallery is rebuilt anyway
+      // so it can never lag behind the register.
+      if (!opts.dryRun) core.galleryChanged();
+      return result;
+    },
+  };
+}

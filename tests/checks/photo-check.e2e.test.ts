@@ -1,0 +1,181 @@
+import fs from 'node:fs';
+import sharp from 'sharp';
+import request from 'supertest';
+import { createFaceEngine, euclideanDistance } from '../../src/features/faces';
+import type { Analysis, Box, FaceEngine } from '../../src/features/faces/types';
+import { createTestWorld, signIn, type SignedIn, type TestWorld } from '../helpers/context';
+import { cropFace, findBox, phonePhoto, sample } from '../helpers/photos';
+import { addPupil, enrol, giveBiometricConsent, linkParent, setPhotoConsent } from '../helpers/register';
+
+// One scene (sample5: five faces), enrolled from the original photo and checked on a different
+// "phone" photo of it (mirrored, resized, re-encoded, stored sideways with EXIF orientation).
+//   face 0: Amy, the parent's own child           -> visible
+//   face 1: Ben, current photo-sharing consent    -> visible
+//   face 2: Cal, consent refused                  -> blurred
+//   face 3: Dee, consent granted, NO biometric consent (not enrolled) -> blurred
+//   face 4: a stranger                            -> blurred
+
+let engine: FaceEngine;
+let original: Analysis;
+let scene: Awaited<ReturnType<typeof phonePhoto>>;
+
+beforeAll(async () => {
+  engine = await createFaceEngine({ workers: 1 });
+  original = await engine.analyse(sample(5));
+  expect(original.faces.length).toBe(5);
+  original.faces.sort((a, b) => a.box.x - b.box.x);
+  scene = await phonePhoto(sample(5));
+});
+afterAll(() => engine.close());
+
+interface Scene {
+  world: TestWorld;
+  office: SignedIn;
+  parent: SignedIn;
+  ids: Record<'amy' | 'ben' | 'cal' | 'dee', number>;
+}
+
+async function setUpScene(): Promise<Scene> {
+  const world = createTestWorld({ engine });
+  const office = await signIn(world, 'admin');
+  const parent = await signIn(world, 'parent');
+  const ids = {
+    amy: await addPupil(office, 'Amy'), ben: await addPupil(office, 'Ben'),
+    cal: await addPupil(office, 'Cal'), dee: await addPupil(office, 'Dee'),
+  };
+  const enrolled: Array<[number, number]> = [[ids.amy, 0], [ids.ben, 1], [ids.cal, 2]];
+  for (const [pupilId, face] of enrolled) {
+    await giveBiometricConsent(office, pupilId);
+    const res = await enrol(office, pupilId, await cropFace(sample(5), original.faces[face]!.box));
+    expect(res.status).toBe(201);
+  }
+  await setPhotoConsent(office, ids.amy, 'refused'); // own child: visible to their parent regardless
+  await setPhotoConsent(office, ids.ben, 'granted', '2026-03-10');
+  await setPhotoConsent(office, ids.cal, 'refused');
+  await setPhotoConsent(office, ids.dee, 'granted');
+  await linkParent(office, ids.amy, parent.id);
+  return { world, office, parent, ids };
+}
+
+async function check(s: Scene, photo = scene.photo) {
+  return s.parent.agent.post('/api/checks').set('x-csrf-token', s.parent.csrf)
+    .attach('photos', photo, { filename: 'IMG_0001.HEIC.jpg', contentType: 'image/jpeg' });
+}
+
+/** Verdict of each sample face (in original order), found by box overlap in the report. */
+function verdicts(report: { faces: { box: Box; verdict: string }[] }): string[] {
+  const boxes = report.faces.map((f) => f.box);
+  return original.faces.map((f) => {
+    const i = findBox(boxes, scene.mapBox(f.box));
+    return i === -1 ? 'missing' : report.faces[i]!.verdict;
+  });
+}
+
+async function downloadSafeCopy(s: Scene, url: string): Promise<Buffer> {
+  const res = await s.parent.agent.get(url).buffer(true).parse((r, cb) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => cb(null, Buffer.concat(chunks)));
+  }).expect(200);
+  return res.body as Buffer;
+}
+
+test('when a parent checks a photo, then exactly the faces without consent are unrecognisable in the safe copy', async () => {
+  const s = await setUpScene();
+  const res = await check(s);
+  expect(res.status).toBe(201);
+  const photo = res.body.photos[0];
+  expect(verdicts(photo)).toEqual(['own_child', 'consented', 'no_consent', 'unknown', 'unknown']);
+  expect(photo.counts).toEqual({ own_child: 1, consented: 1, no_consent: 1, unknown: 2 });
+  expect(photo.alreadySafe).toBe(false);
+  expect(photo.blurredRegions).toHaveLength(3);
+  expect(photo.summary).toContain('Amy');
+  // Names: only the parent's own child, nowhere else in the response.
+  const text = JSON.stringify(res.body);
+  for (const name of ['Ben', 'Cal', 'Dee', 'Testpupil']) expect(text).not.toContain(name);
+  const identified = photo.faces.filter((f: { pupil?: unknown }) => f.pupil !== undefined);
+  expect(identified).toEqual([expect.objectContaining({ verdict: 'own_child', pupil: { id: s.ids.amy, firstName: 'Amy' } })]);
+
+  const safe = await downloadSafeCopy(s, photo.safeCopyUrl);
+  const meta = await sharp(safe).metadata();
+  expect(meta.format).toBe('jpeg');
+  expect([meta.width, meta.height]).toEqual([scene.width, scene.height]); // orientation baked in
+  expect(meta.exif).toBeUndefined();
+  expect(meta.xmp).toBeUndefined();
+  expect(meta.orientation ?? 1).toBe(1);
+  expect(safe.includes(Buffer.from('Apple'))).toBe(false);
+
+  // Look at the output itself: the visible faces are still recognisable, the blurred ones are not.
+  const after = await engine.analyse(safe);
+  const afterBoxes = after.faces.map((f) => f.box);
+  const distanceAfter = (face: number): number => {
+    const i = findBox(afterBoxes, scene.mapBox(original.faces[face]!.box));
+    const d = i === -1 ? null : after.faces[i]!.descriptor;
+    return d ? euclideanDistance(d, original.faces[face]!.descriptor!) : Infinity;
+  };
+  expect(distanceAfter(0)).toBeLessThan(0.5);
+  expect(distanceAfter(1)).toBeLessThan(0.5);
+  for (const face of [2, 3, 4]) expect(distanceAfter(face)).toBeGreaterThan(0.6);
+});
+
+test('when consent passes its review date or is withdrawn, then the child is blurred', async () => {
+  const s = await setUpScene();
+  s.world.clock.set('2026-03-10T18:00:00Z'); // Ben's review date: still current on the day
+  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('consented');
+  s.world.clock.set('2026-03-11T09:00:00Z');
+  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('no_consent');
+
+  s.world.clock.set('2026-03-03T09:00:00Z');
+  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('consented');
+  await setPhotoConsent(s.office, s.ids.ben, 'refused');
+  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('no_consent');
+});
+
+test('when biometric consent is withdrawn, then the child can no longer be recognised and is blurred', async () => {
+  const s = await setUpScene();
+  await s.office.agent.post(`/api/pupils/${s.ids.amy}/biometric-consent`).set('x-csrf-token', s.office.csrf)
+    .send({ parentConsent: true, parentObjection: false, childObjection: true, givenBy: 'Amy, to her teacher' }).expect(201);
+  expect(verdicts((await check(s)).body.photos[0])[0]).toBe('unknown');
+});
+
+test('when another pupil looks the same (under the margin), then the face is blurred even for its parent', async () => {
+  const s = await setUpScene();
+  const twin = await addPupil(s.office, 'Twin');
+  await giveBiometricConsent(s.office, twin);
+  // A second, slightly different photo of Amy's face enrolled as someone else.
+  const lookAlike = await sharp(await cropFace(sample(5), original.faces[0]!.box, 0.5)).modulate({ brightness: 0.95 }).toBuffer();
+  expect((await enrol(s.office, twin, lookAlike)).status).toBe(201);
+  expect(verdicts((await check(s)).body.photos[0])[0]).toBe('unknown');
+});
+
+test('when the engine fails, then the check fails closed: 503, no copy, nothing stored', async () => {
+  const failing = await createFaceEngine({ workers: 1 });
+  await failing.close();
+  const world = createTestWorld({ engine: failing });
+  const parent = await signIn(world, 'parent');
+  const res = await parent.agent.post('/api/checks').set('x-csrf-token', parent.csrf)
+    .attach('photos', scene.photo, { filename: 'a.jpg', contentType: 'image/jpeg' });
+  expect(res.status).toBe(503);
+  expect(res.body.error.code).toBe('engine_failed');
+  expect(res.headers['content-type']).toMatch(/json/);
+  expect(fs.readdirSync(world.config.UPLOADS_DIR)).toEqual([]);
+});
+
+test('when another parent asks for a check, then it does not exist for them; and it expires', async () => {
+  const s = await setUpScene();
+  const res = await check(s);
+  const other = await signIn(s.world, 'parent');
+  await other.agent.get(`/api/checks/${res.body.id}`).expect(404);
+  await other.agent.get(res.body.photos[0].safeCopyUrl).expect(404);
+  await other.agent.get('/api/pupils').expect(403);
+  await request(s.world.app).get(`/api/checks/${res.body.id}`).expect(401);
+
+  await s.parent.agent.get(`/api/checks/${res.body.id}`).expect(200);
+  const zip = await s.parent.agent.get(res.body.zipUrl).expect(200);
+  expect(zip.headers['content-type']).toBe('application/zip');
+
+  s.world.clock.advance(61 * 60 * 1000);
+  await s.parent.agent.get(`/api/checks/${res.body.id}`).expect(404);
+  expect(s.world.ctx.checks.sweep()).toBe(1);
+  expect(fs.readdirSync(s.world.config.UPLOADS_DIR)).toEqual([]);
+});

@@ -1,0 +1,43 @@
+import { mergeDetections, tilesFor } from '../../src/features/faces/detect-faces';
+
+describe('tilesFor', () => {
+  test.each([
+    [640, 480, 0],
+    [1920, 1280, 4],
+    [1280, 1920, 4],
+  ])('when the image is %i x %i, then there are %i tiles', (w, h, n) => {
+    expect(tilesFor(w, h)).toHaveLength(n);
+  });
+
+  test('when tiles are made, then they cover every pixel and overlap their neighbours', () => {
+    const tiles = tilesFor(1920, 1280);
+    for (const [x, y] of [[0, 0], [1919, 1279], [960, 640], [1919, 0], [0, 1279]]) {
+      expect(tiles.some((t) => x >= t.x && x < t.x + t.width && y >= t.y && y < t.y + t.height)).toBe(true);
+    }
+    const [a, b] = tiles;
+    expect(a.x + a.width - b.x).toBeGreaterThanOrEqual(200);
+  });
+});
+
+describe('mergeDetections', () => {
+  const det = (x: number, y: number, w: number, h: number, score: number, fromTile = false) => {
+    const box = { x, y, width: w, height: h };
+    return { box, score, describeBox: box, fromTile };
+  };
+
+  test('when a tile yields a partial box inside a full one, then one face remains with the union box, described from the whole-image box', () => {
+    const merged = mergeDetections([det(100, 100, 50, 100, 0.99, true), det(100, 100, 100, 90, 0.9)]);
+    expect(merged).toHaveLength(1);
+    expect(merged[0].box).toEqual({ x: 100, y: 100, width: 100, height: 100 });
+    expect(merged[0].score).toBe(0.99);
+    expect(merged[0].describeBox).toEqual({ x: 100, y: 100, width: 100, height: 90 });
+  });
+
+  test('when two faces touch cheek to cheek, then both remain', () => {
+    expect(mergeDetections([det(100, 100, 100, 100, 0.9), det(180, 100, 100, 100, 0.8)])).toHaveLength(2);
+  });
+
+  test('when the same face is found twice with a small shift, then it is one face', () => {
+    expect(mergeDetections([det(100, 100, 100, 100, 0.9), det(110, 105, 100, 100, 0.95)])).toHaveLength(1);
+  });
+});

@@ -1,0 +1,142 @@
+// The real engine on real photos (the face-api demo samples, 1920 px, 3-5 faces each).
+// One engine for the whole file: loading models costs seconds per worker.
+import sharp from 'sharp';
+import { createFaceEngine, engineInternals, DEFAULT_MIN_CONFIDENCE } from '../../src/features/faces/engine';
+import { euclideanDistance } from '../../src/features/faces/matcher';
+import { renderSafeCopy } from '../../src/features/faces/safe-copy';
+import type { Analysis, FaceEngine } from '../../src/features/faces/types';
+import { covers, iou, runFaceApiChain } from './helpers/faceapi-chain';
+import { pngDeclaring, rotatedWithExif6, sample } from './helpers/images';
+
+/** Faces in each sample, counted by eye. */
+const EXPECTED_FACES: Record<number, number> = { 1: 3, 2: 3, 3: 3, 4: 4, 5: 5, 6: 4 };
+const engineFailed = expect.objectContaining({ code: 'engine_failed', status: 503 });
+
+let engine: FaceEngine;
+const analyses = new Map<number, Analysis>();
+
+beforeAll(async () => {
+  engine = await createFaceEngine({ workers: 2 });
+  for (const n of Object.keys(EXPECTED_FACES).map(Number)) analyses.set(n, await engine.analyse(sample(n)));
+}, 180_000);
+
+afterAll(async () => engine?.close());
+
+describe('detection', () => {
+  test('when the engine starts here, then it runs on the wasm backend with the asked-for workers', () => {
+    expect(['wasm', 'tensorflow']).toContain(engine.backend);
+    expect(engine.workers).toBe(2);
+  });
+
+  test.each(Object.entries(EXPECTED_FACES))('when analysing sample%s, then all %i faces are found and described', (n, count) => {
+    const a = analyses.get(Number(n))!;
+    expect(a.format).toBe('jpeg');
+    expect(a.faces).toHaveLength(count);
+    for (const face of a.faces) {
+      expect(face.descriptor).toBeInstanceOf(Float32Array);
+      expect(face.descriptor).toHaveLength(128);
+      expect(covers(face.blurRegion, face.box)).toBe(true);
+    }
+    expect(Object.keys(a.timings)).toEqual(expect.arrayContaining(['decode', 'detect', 'describe']));
+  });
+
+  test.each([1, 4])('when analysing sample%i, then descriptors equal face-api\'s own chain (distance < 0.05)', async (n) => {
+    const chain = await runFaceApiChain(sample(n), DEFAULT_MIN_CONFIDENCE);
+    expect(chain.length).toBe(EXPECTED_FACES[n]);
+    for (const ref of chain) {
+      const ours = analyses.get(n)!.faces.find((f) => covers(f.box, ref.box, 3));
+      expect(ours?.descriptor).toBeTruthy();
+      expect(euclideanDistance(ours!.descriptor!, ref.descriptor)).toBeLessThan(0.05);
+    }
+  }, 60_000);
+
+  test('when the same photo is analysed twice, then the results are identical and no tensors leak', async () => {
+    const again = await engine.analyse(sample(1));
+    const first = analyses.get(1)!;
+    expect(again.faces.map((f) => f.box)).toEqual(first.faces.map((f) => f.box));
+    again.faces.forEach((f, i) => expect(euclideanDistance(f.descriptor!, first.faces[i].descriptor!)).toBe(0));
+    const counts: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      await engine.analyse(sample(5));
+      counts.push(engineInternals(engine).lastTensorCount);
+    }
+    expect(new Set(counts).size).toBe(1);
+    expect(counts[0]).toBeGreaterThan(0);
+  }, 60_000);
+});
+
+describe('identity across copies of a photo', () => {
+  test('when a photo is rescaled and cropped, then each face stays within 0.35 of itself and far from the others', async () => {
+    const original = analyses.get(5)!;
+    const smaller = await sharp(sample(5)).extract({ left: 100, top: 50, width: 1700, height: 1300 }).resize(1300).jpeg({ quality: 80 }).toBuffer();
+    const copy = await engine.analyse(smaller);
+    expect(copy.faces).toHaveLength(original.faces.length);
+    for (const face of original.faces) {
+      const distances = copy.faces.map((c) => euclideanDistance(c.descriptor!, face.descriptor!)).sort((a, b) => a - b);
+      expect(distances[0]).toBeLessThan(0.35);
+      expect(distances[1]).toBeGreaterThan(0.5);
+    }
+  }, 60_000);
+});
+
+describe('EXIF orientation', () => {
+  test('when a photo is stored rotated with orientation 6, then the boxes land on the faces of the upright image', async () => {
+    const upright = analyses.get(2)!;
+    const tagged = await engine.analyse(await rotatedWithExif6(sample(2)));
+    expect([tagged.width, tagged.height]).toEqual([upright.width, upright.height]);
+    expect(tagged.faces).toHaveLength(upright.faces.length);
+    for (const face of upright.faces) {
+      const best = Math.max(...tagged.faces.map((t) => iou(t.box, face.box)));
+      expect(best).toBeGreaterThan(0.8);
+    }
+  }, 60_000);
+});
+
+describe('safe copy', () => {
+  test('when every face is blurred, then the faces are no longer detected or no longer match (> 0.6)', async () => {
+    for (const n of [1, 5]) {
+      const original = analyses.get(n)!;
+      const safe = await renderSafeCopy(sample(n), original.faces.map((f) => f.blurRegion));
+      const after = await engine.analyse(safe);
+      for (const face of after.faces) {
+        if (!face.descriptor) continue;
+        for (const before of original.faces) expect(euclideanDistance(face.descriptor, before.descriptor!)).toBeGreaterThan(0.6);
+      }
+    }
+  }, 60_000);
+});
+
+describe('bad input', () => {
+  const inputs: Record<string, () => Buffer> = {
+    'a text file': () => Buffer.from('not an image'),
+    'a truncated JPEG': () => sample(3).subarray(0, 40_000),
+    'a PNG declaring 50000 x 50000': () => pngDeclaring(50_000, 50_000),
+  };
+  test.each([
+    ['a text file', 'unsupported_media_type', 415],
+    ['a truncated JPEG', 'corrupt_image', 422],
+    ['a PNG declaring 50000 x 50000', 'image_too_large', 422],
+  ])('when given %s, then analyse rejects with %s', async (name, code, status) => {
+    await expect(engine.analyse(inputs[name]())).rejects.toEqual(expect.objectContaining({ code, status }));
+  });
+});
+
+describe('failures', () => {
+  test('when a worker dies mid-job, then that photo fails with engine_failed and the next one succeeds', async () => {
+    const { pool } = engineInternals(engine);
+    const inFlight = engine.analyse(sample(4)).catch((e: unknown) => e);
+    // Wait until a worker holds the job, then kill both so whichever took it dies.
+    while (pool.running === 0) await new Promise((r) => setTimeout(r, 10));
+    await Promise.all(pool.threadIds().map((id) => pool.killWorker(id)));
+    expect(await inFlight).toEqual(engineFailed);
+    const next = await engine.analyse(sample(4));
+    expect(next.faces).toHaveLength(EXPECTED_FACES[4]);
+    expect(pool.threadIds()).toHaveLength(2);
+  }, 120_000);
+
+  test('when the engine is closed, then analyse rejects with engine_failed', async () => {
+    const closing = await createFaceEngine({ workers: 1 });
+    await closing.close();
+    await expect(closing.analyse(sample(1))).rejects.toEqual(engineFailed);
+  }, 60_000);
+});
