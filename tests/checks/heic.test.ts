@@ -1,0 +1,52 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { createFaceEngine } from '../../src/features/faces';
+import type { FaceEngine } from '../../src/features/faces/types';
+import { createTestWorld, signIn } from '../helpers/context';
+import { samplePath } from '../helpers/photos';
+
+// iPhones save HEIC (HEVC-coded HEIF), which sharp's prebuilt libvips cannot read. The test makes a
+// real one with libheif's heif-enc (Debian package libheif-examples, installed by .ci/run).
+const heifEnc = ['/usr/bin/heif-enc', '/usr/local/bin/heif-enc'].find((p) => fs.existsSync(p));
+if (!heifEnc && process.env.CI) throw new Error('heif-enc is missing: apt-get install libheif-examples');
+const maybe = heifEnc ? describe : describe.skip;
+if (!heifEnc) console.warn('heif-enc not installed: skipping the HEIC test (apt-get install libheif-examples)');
+
+maybe('HEIC photos', () => {
+  let engine: FaceEngine;
+  beforeAll(async () => {
+    engine = await createFaceEngine({ workers: 1 });
+  });
+  afterAll(() => engine.close());
+
+  test('when a parent uploads an iPhone HEIC, then every face is found and the safe copy is a clean JPEG', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heic-'));
+    const jpeg = path.join(dir, 'in.jpg');
+    await sharp(samplePath(2)).resize(1200).jpeg().toFile(jpeg);
+    execFileSync(heifEnc!, ['-q', '80', '-o', path.join(dir, 'IMG_0001.HEIC'), jpeg]);
+    const heic = fs.readFileSync(path.join(dir, 'IMG_0001.HEIC'));
+    expect(heic.toString('latin1', 4, 12)).toBe('ftypheic');
+
+    const world = createTestWorld({ engine });
+    const parent = await signIn(world, 'parent');
+    const res = await parent.agent.post('/api/checks').set('x-csrf-token', parent.csrf)
+      .attach('photos', heic, { filename: 'IMG_0001.HEIC', contentType: 'image/heic' });
+    expect(res.status).toBe(201);
+    const report = res.body.photos[0];
+    expect(report.faces.length).toBe(3);
+    expect(report.blurredRegions).toHaveLength(3);
+    expect(report.fileName).not.toContain('IMG_0001');
+    const safe = await parent.agent.get(report.safeCopyUrl).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    const meta = await sharp(safe.body as Buffer).metadata();
+    expect(meta.format).toBe('jpeg');
+    expect([meta.width, meta.height]).toEqual([1200, report.height]);
+    expect(meta.exif).toBeUndefined();
+  });
+});
