@@ -39,16 +39,23 @@ const schema = z.object({
 
 export type Config = Readonly<z.output<typeof schema> & { publicUrl: string }>;
 
-/** Reads NAME or NAME_FILE (for secrets mounted as files). */
+/** Reads each setting from NAME, or from the file named by NAME_FILE (secrets mounted as files).
+ *  Only ShareSafe's own settings: other programs' *_FILE variables are none of our business. */
 function withFileSecrets(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = { ...env };
-  for (const [key, value] of Object.entries(env)) {
-    if (key.endsWith('_FILE') && value) {
-      const name = key.slice(0, -'_FILE'.length);
-      if (out[name] === undefined) out[name] = fs.readFileSync(value, 'utf8').trim();
-    }
+  const out: Record<string, string | undefined> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const file = env[`${name}_FILE`];
+    out[name] = env[name] ?? (file ? readSecretFile(name, file) : undefined);
   }
   return out;
+}
+
+function readSecretFile(name: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`Invalid configuration:\n  ${name}_FILE: cannot read ${file} (${(err as Error).message})`);
+  }
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Config {
