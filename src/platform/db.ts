@@ -14,6 +14,8 @@ export function openDb(file: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Deleted face templates must be gone, not left in free pages: overwrite deleted content.
+  db.pragma('secure_delete = ON');
   migrate(db);
   return db;
 }
