@@ -1,0 +1,33 @@
+import { summarise } from '../../src/features/checks/checks.presenter';
+import { decideVerdict, isVisible, type CheckMode } from '../../src/features/checks/verdict';
+
+const own = new Set([1]);
+const consent = new Map([[2, true], [3, false]]);
+
+test.each<[string, number | null, CheckMode, string, boolean]>([
+  ['no match', null, 'standard', 'unknown', false],
+  ['own child', 1, 'standard', 'own_child', true],
+  ['own child, only-my-child mode', 1, 'only_my_child', 'own_child', true],
+  ['pupil with current consent', 2, 'standard', 'consented', true],
+  ['pupil with current consent, only-my-child mode', 2, 'only_my_child', 'no_consent', false],
+  ['pupil whose consent is not current', 3, 'standard', 'no_consent', false],
+  ['pupil the register knows nothing about', 4, 'standard', 'no_consent', false],
+])('when the face is a %s, then the verdict is right and visibility fails closed', (_case, matched, mode, verdict, visible) => {
+  const v = decideVerdict({ matchedPupilId: matched, ownChildren: own, consentCurrent: consent, mode });
+  expect(v).toBe(verdict);
+  expect(isVisible(v)).toBe(visible);
+});
+
+const face = (verdict: 'own_child' | 'consented' | 'no_consent' | 'unknown', firstName?: string) => ({
+  box: { x: 0, y: 0, width: 10, height: 10 }, verdict, blurred: !['own_child', 'consented'].includes(verdict),
+  ...(firstName ? { pupil: { id: 1, firstName } } : {}),
+});
+
+test.each([
+  [[], 'No faces found. Check the photo yourself before sharing.'],
+  [[face('own_child', 'Amy'), face('unknown'), face('no_consent')], '2 faces blurred: children without consent or not recognised. Your child Amy is visible.'],
+  [[face('own_child', 'Amy'), face('own_child', 'Tom')], 'No faces needed blurring. Your children Amy and Tom are visible.'],
+  [[face('consented')], 'No faces needed blurring. 1 child has consent to appear and stays visible.'],
+])('when summarising %j, then the words are plain and name only own children', (faces, words) => {
+  expect(summarise(faces as Parameters<typeof summarise>[0])).toBe(words);
+});
