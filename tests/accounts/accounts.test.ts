@@ -65,3 +65,14 @@ describe('accounts', () => {
     await request(world.app).post(`/api/auth/password-reset/${token}`).send({ password: 'a brand new password' }).expect(410);
   });
 });
+
+test('when someone keeps guessing a password, then sign-in is refused with 429 even for the right one', async () => {
+  const world = createTestWorld();
+  const admin = await signIn(world, 'admin');
+  for (let i = 0; i < 10; i++) {
+    await request(world.app).post('/api/auth/login').send({ email: admin.email, password: `guess number ${i}` }).expect(401);
+  }
+  const res = await request(world.app).post('/api/auth/login').send({ email: admin.email, password: 'correct horse battery' });
+  expect(res.status).toBe(429);
+  expect(res.body.error.code).toBe('too_many_attempts');
+});
