@@ -13,8 +13,11 @@ import { checksRoutes } from './features/checks/checks.routes';
 import { eventsPages } from './features/events/events.pages';
 import { eventsRoutes } from './features/events/events.routes';
 import { openApiDocument } from './openapi';
+import { signInLimiter } from './platform/rate-limit';
 import { errorHandler, notFoundHandler, requestId } from './platform/http';
 import { srcDir } from './platform/paths';
+import { pageErrorRenderer } from './web/error-page';
+import { webPages } from './web/pages';
 
 /** Builds the Express app; never listens (tests drive it with supertest). */
 export function createApp(ctx: AppContext): express.Express {
@@ -41,6 +44,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(express.json({ limit: '200kb' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(cookieParser());
+  app.post(['/api/auth/login', '/login', '/api/auth/password-reset', '/forgot-password'], signInLimiter());
   app.use(authenticate(ctx.accounts));
   app.use(csrfProtect);
 
@@ -64,8 +68,9 @@ export function createApp(ctx: AppContext): express.Express {
 
   app.use('/static', express.static(path.join(srcDir, 'web', 'static'), { index: false, maxAge: '1h' }));
   app.use(eventsPages(ctx));
+  app.use(webPages(ctx));
 
   app.use(notFoundHandler);
-  app.use(errorHandler(ctx.logger));
+  app.use(errorHandler(ctx.logger, pageErrorRenderer(ctx)));
   return app;
 }

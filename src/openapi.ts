@@ -1,5 +1,6 @@
 import { z, type ZodType } from 'zod';
 import * as accounts from './features/accounts/accounts.schemas';
+import { zipQuery } from './features/checks/checks.routes';
 
 // The OpenAPI document is built from one table of endpoints and the same zod schemas the routes
 // parse with, so the document cannot drift from what the server accepts.
@@ -41,6 +42,7 @@ const coreEndpoints: Endpoint[] = [
   { method: 'post', path: '/api/users/{id}/status', summary: 'Enable or disable an account', tag: 'accounts', roles: ADMIN, body: accounts.statusBody, ok: 204 },
   { method: 'post', path: '/api/checks', summary: 'Check photos: returns per-face verdicts and safe copies', tag: 'checks', roles: ANY,
     multipart: { photos: 'One or more photos (JPEG, PNG, WebP, HEIC)', mode: 'standard | only_my_child', eventId: 'optional event id' }, ok: 201 },
+  { method: 'get', path: '/api/checks/zip', summary: 'Safe copies of several of your checks as one zip (ids=a,b,c)', tag: 'checks', roles: ANY, query: zipQuery, ok: 200, produces: 'application/zip' },
   { method: 'get', path: '/api/checks/{id}', summary: 'A check report (owner only, until it expires)', tag: 'checks', roles: ANY, ok: 200 },
   { method: 'get', path: '/api/checks/{id}/photos/{index}', summary: 'A safe copy (JPEG, metadata removed)', tag: 'checks', roles: ANY, ok: 200, produces: 'image/jpeg' },
   { method: 'get', path: '/api/checks/{id}/zip', summary: 'All safe copies of a check as a zip', tag: 'checks', roles: ANY, ok: 200, produces: 'application/zip' },

@@ -13,6 +13,12 @@ const checkBody = z.object({
 });
 const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'Not a check id.');
 const photoIndex = z.coerce.number().int().min(0).max(1000);
+/** Several one-photo checks (the check page uploads each photo on its own) in one zip. */
+export const zipQuery = z.object({
+  ids: z.string().max(2000).transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
+    .pipe(z.array(checkId).min(1, 'Name at least one check.').max(50, 'At most 50 checks at a time.'))
+    .describe('Comma-separated check ids'),
+});
 
 export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Router {
   const r = Router();
@@ -27,6 +33,24 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const record = await ctx.checks.check(currentUser(req).id, files, { mode: body.mode, eventId: body.eventId });
     res.status(201).json(presentCheck(record));
+  });
+
+  // Before /checks/:id, which would otherwise take "zip" as an id.
+  r.get('/checks/zip', requireUser, (req, res) => {
+    const userId = currentUser(req).id;
+    // Every check is loaded (and owner-checked: 404 for anyone else's) before anything is sent.
+    const records = zipQuery.parse(req.query).ids.map((id) => ctx.checks.get(userId, id));
+    res.setHeader('Cache-Control', 'no-store');
+    res.attachment('sharesafe-photos.zip');
+    const zip = archiver('zip', { store: true });
+    zip.on('error', (err) => res.destroy(err));
+    zip.pipe(res);
+    for (const record of records) {
+      for (const p of record.photos) {
+        if (p.ok) zip.file(ctx.checks.safeCopyPath(userId, record.id, p.index).path, { name: p.fileName });
+      }
+    }
+    void zip.finalize();
   });
 
   r.get('/checks/:id', requireUser, (req, res) => {

@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { idParam } from '../../platform/http';
 import { currentUser, requireRole } from '../accounts/auth.middleware';
+import { html, raw } from '../../web/html';
+import { layout } from '../../web/layout';
 import { guidanceParagraphs } from './guidance';
 import { escapeHtml, formatWhen, page, paragraphsHtml } from './html';
 
@@ -11,13 +13,19 @@ export function eventsPages(ctx: AppContext): Router {
   const school = config.SCHOOL_NAME;
   const r = Router();
 
-  r.get('/guidance', (_req, res) => {
-    const body = `<main class="sheet">
-<p class="school">${escapeHtml(school)}</p>
-<h1>Taking and sharing photos of school events</h1>
-${paragraphsHtml(guidanceParagraphs(events.guidance.read().text))}
-</main>`;
-    res.type('html').send(page(`Photo guidance - ${school}`, body));
+  // Public, but shown in the site's layout so a signed-in parent keeps the nav and the checker.
+  r.get('/guidance', (req, res) => {
+    req.app.locals.schoolName ??= school;
+    const body = html`<h1>Taking and sharing photos of school events</h1>
+<div class="prose">${raw(paragraphsHtml(guidanceParagraphs(events.guidance.read().text)))}</div>
+<section class="card">
+<h2>Why ShareSafe blurs faces</h2>
+<p>Some families have not agreed to their child appearing in photos that other parents share, often for
+safeguarding reasons you cannot see. ShareSafe blurs every face it cannot positively recognise as your own
+child or as a child whose parents have agreed, so what you share is safe for everyone.</p>
+${req.auth ? html`<p><a class="button" href="/check">Check your photos</a></p>` : html`<p><a href="/login">Sign in</a> to check your photos.</p>`}
+</section>`;
+    res.type('html').send(layout(req, { title: 'Photo guidance', body }));
   });
 
   r.get('/events/:id/announcement', requireRole('admin', 'organiser'), (req, res) => {

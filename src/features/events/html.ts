@@ -1,19 +1,7 @@
-// Tiny HTML helpers for pages and e-mails: every interpolated value goes through escapeHtml.
+// Page and e-mail helpers for events; the escaping itself lives in src/web/html.ts (one helper for the app).
+import { escapeHtml } from '../../web/html';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export const escapeHtml = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
-
-/** Paragraphs as <p>, with single newlines kept as <br>. */
-export const paragraphsHtml = (paragraphs: string[]): string =>
-  paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('\n');
-
-/** A UK-style date and time, in the school's time zone. */
-export function formatWhen(iso: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit',
-  }).format(new Date(iso));
-}
+export { escapeHtml, formatWhen, paragraphsHtml } from '../../web/html';
 
 /** A whole page; styles come from a file because the CSP forbids inline styles and scripts. */
 export function page(title: string, body: string, stylesheet = '/static/announcement.css'): string {

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { email } from '../../features/accounts/accounts.schemas';
+import { upn, yearGroup, YEAR_GROUPS } from '../../features/register/register.schemas';
+
+// Form posts arrive as strings ('' for an empty box, nothing for an unticked checkbox); these
+// schemas turn them into the services' inputs, with messages written for the office.
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const required = (message: string, max: number) => z.string({ message }).trim().min(1, message).max(max, `Use at most ${max} characters.`);
+const isoDay = z.iso.date({ message: 'Use a date like 2026-09-01.' });
+const ticked = z.preprocess((v) => v === 'yes' || v === 'on' || v === 'true', z.boolean());
+const note = z.preprocess(blankToUndefined, z.string().trim().max(1000, 'Use at most 1000 characters.').optional())
+  .transform((v) => v ?? null);
+
+export const yearGroupLabel = (y: string) => (y === 'R' ? 'Reception' : y.startsWith('N') ? `Nursery ${y.slice(1)}` : `Year ${y.slice(1)}`);
+export const YEAR_GROUP_OPTIONS: Array<[string, string]> = YEAR_GROUPS.map((y) => [y, yearGroupLabel(y)]);
+
+export const pupilForm = z.object({
+  upn: z.preprocess((v) => blankToUndefined(v) ?? null, upn.nullable()),
+  firstName: required('Enter the first name.', 100),
+  lastName: required('Enter the surname.', 100),
+  className: required('Enter the class, for example 3B.', 50),
+  yearGroup: z.preprocess((v) => v ?? '', yearGroup),
+});
+
+export const photoConsentForm = z
+  .object({
+    status: z.enum(['granted', 'refused', 'not_asked'], { message: 'Choose granted, refused or not asked.' }),
+    givenBy: required('Say who gave or refused consent, for example "Mother, paper form".', 200),
+    givenOn: optional(isoDay),
+    reviewOn: optional(isoDay),
+    note,
+  })
+  .refine((b) => !b.givenOn || !b.reviewOn || b.reviewOn >= b.givenOn, {
+    message: 'The review date cannot be before the date consent was given.',
+    path: ['reviewOn'],
+  });
+
+export const biometricConsentForm = z.object({
+  parentConsent: ticked,
+  parentObjection: ticked,
+  childObjection: ticked,
+  givenBy: required('Say who gave, withdrew or objected, for example "Father, email".', 200),
+  note,
+});
+
+const relationship = z.preprocess(blankToUndefined, z.string().trim().max(50, 'Use at most 50 characters.').optional())
+  .transform((v) => v ?? null);
+
+export const linkParentForm = z.object({ email, relationship });
+
+export const inviteParentForm = z.object({
+  name: required('Enter the parent’s name.', 200),
+  email,
+  relationship,
+});
+
+export const inviteParentWithPupilForm = z.object({
+  name: required('Enter the parent’s name.', 200),
+  email,
+  pupilId: optional(z.coerce.number().int().positive()),
+});
+
+export const linkPupilForm = z.object({
+  pupilId: z.coerce.number({ message: 'Choose a pupil.' }).int().positive('Choose a pupil.'),
+  relationship,
+});

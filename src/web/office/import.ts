@@ -1,0 +1,120 @@
+import { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import type { AppContext } from '../../context';
+import type { ImportResult, RowError } from '../../features/register/csv-import';
+import { decodeCsv } from '../../features/register/csv-columns';
+import { AppError } from '../../platform/errors';
+import { html } from '../html';
+import { csrfField, csrfQuery } from '../layout';
+import { importDrafts } from './import-drafts';
+import { adminOnly, isAdmin, plural, redirectWithFlash, sendPage, staffOnly } from './shared';
+
+const CSV_MAX_MB = 5;
+const PREVIEW_ROWS = 300;
+const ACTION_LABEL = { create: 'Add', update: 'Update', unchanged: 'No change' } as const;
+
+/** The MIS import: upload -> dry-run preview -> "Import now" (the CSV waits server-side). */
+export function importPages(ctx: AppContext): Router {
+  const r = Router();
+  const drafts = importDrafts(ctx.clock);
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_MAX_MB * 1024 * 1024, files: 1 } }).single('file');
+
+  r.get('/office/import', staffOnly, (req, res) => renderUpload(req, res));
+
+  r.post('/office/import/preview', adminOnly,
+    (req, res, next) => upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError) return renderUpload(req, res, err.code === 'LIMIT_FILE_SIZE' ? `The file is larger than ${CSV_MAX_MB} MB.` : `The upload was refused: ${err.message}.`, 400);
+      next(err);
+    }),
+    (req, res) => {
+      if (!req.file || req.file.size === 0) return renderUpload(req, res, 'Choose the CSV file exported from your MIS first.', 400);
+      const text = decodeCsv(req.file.buffer);
+      if (text === null) return renderUpload(req, res, 'That file is not a CSV. Export the pupil list from your MIS as CSV (comma-separated) and upload that.', 415);
+      const filename = req.file.originalname.slice(0, 200);
+      const outcome = runImport(ctx, req, text, true);
+      if ('errors' in outcome) return renderPreview(req, res, { filename, errors: outcome.errors, message: outcome.message }, 422);
+      const draftId = drafts.save(req.auth!.user.id, filename, text);
+      renderPreview(req, res, { filename, result: outcome.result, draftId });
+    });
+
+  r.post('/office/import/commit', adminOnly, (req, res) => {
+    const draftId = String((req.body as Record<string, unknown> | undefined)?.draftId ?? '');
+    const draft = drafts.get(draftId, req.auth!.user.id);
+    if (!draft) return renderUpload(req, res, 'This preview has expired. Upload the file again.', 410);
+    const outcome = runImport(ctx, req, draft.text, false);
+    if ('errors' in outcome) return renderPreview(req, res, { filename: draft.filename, errors: outcome.errors, message: outcome.message }, 422);
+    drafts.discard(draftId);
+    const x = outcome.result;
+    redirectWithFlash(res, '/office/pupils',
+      `Imported ${draft.filename}: ${plural(x.pupilsCreated, 'pupil')} added, ${x.pupilsUpdated} updated, ${x.pupilsUnchanged} unchanged; ` +
+      `${plural(x.parentsCreated, 'parent account')} created, ${plural(x.linksAdded, 'parent link')} added.`);
+  });
+
+  return r;
+}
+
+type Outcome = { result: ImportResult } | { errors: RowError[]; message: string };
+
+function runImport(ctx: AppContext, req: Request, text: string, dryRun: boolean): Outcome {
+  try {
+    return { result: ctx.register.importCsv(text, { dryRun, actorId: req.auth!.user.id }) };
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'csv_invalid') {
+      const errors = (err.details as RowError[] | undefined) ?? [];
+      return { errors, message: `Fix ${errors.length === 1 ? 'this problem' : `these ${errors.length} problems`} in the file and upload it again.` };
+    }
+    if (err instanceof AppError && err.status < 500) return { errors: [], message: err.message };
+    throw err;
+  }
+}
+
+function renderUpload(req: Request, res: Response, error?: string, status = 200) {
+  const body = html`<h1>Import pupils from the MIS</h1>
+<p class="lead">Export the pupil list from SIMS, Arbor, Bromcom or another MIS as a CSV file. You will see what would change before anything is imported.</p>
+<div class="card office-form">
+<p>The first row must name the columns. Needed: <strong>Forename</strong>, <strong>Surname</strong>, <strong>Year</strong> and <strong>Reg Group</strong> (class).
+Optional: <strong>UPN</strong>, and contacts as <strong>Contact 1 Email</strong>, <strong>Contact 1 Name</strong>, <strong>Contact 1 Relationship</strong> (then Contact 2 …).
+Other columns are ignored. Pupils are matched by UPN, or by name and class. Consents are never changed by an import.</p>
+${error ? html`<div class="alert alert-error" role="alert">${error}</div>` : null}
+${isAdmin(req) ? html`<form method="post" enctype="multipart/form-data" action="/office/import/preview?${csrfQuery(req)}">
+<div class="field"><label for="import-file">CSV file</label>
+<input id="import-file" name="file" type="file" accept=".csv,text/csv" required></div>
+<div class="actions"><button type="submit" class="button">Preview import</button></div>
+</form>` : html`<p class="alert alert-info">Only the school office (an admin) can import pupils.</p>`}
+</div>`;
+  sendPage(req, res, { title: 'Import pupils', body, status });
+}
+
+function renderPreview(req: Request, res: Response, p: { filename: string; result?: ImportResult; draftId?: string; errors?: RowError[]; message?: string }, status = 200) {
+  const x = p.result;
+  const body = html`<p class="breadcrumbs"><a href="/office/import">Import</a></p>
+<h1>Preview: ${p.filename}</h1>
+${p.errors ? html`<div class="alert alert-error" role="alert"><p><strong>Nothing was imported.</strong> ${p.message}</p></div>
+${p.errors.length ? html`<div class="table-wrap"><table class="office-import-errors"><caption>Problems in the file</caption>
+<thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead>
+<tbody>${p.errors.map((e) => html`<tr><td>${e.row}</td><td>${e.column}</td><td>${e.message}</td></tr>`)}</tbody></table></div>` : null}
+<p><a class="button" href="/office/import">Upload a corrected file</a></p>` : null}
+${x ? html`<ul class="office-tiles office-tiles-small">
+<li><span class="office-tile office-tile-info"><span class="office-tile-count">${x.pupilsCreated}</span> <span class="office-tile-label">pupils to add</span></span></li>
+<li><span class="office-tile office-tile-info"><span class="office-tile-count">${x.pupilsUpdated}</span> <span class="office-tile-label">pupils to update</span></span></li>
+<li><span class="office-tile office-tile-none"><span class="office-tile-count">${x.pupilsUnchanged}</span> <span class="office-tile-label">unchanged</span></span></li>
+<li><span class="office-tile office-tile-info"><span class="office-tile-count">${x.parentsCreated}</span> <span class="office-tile-label">parent accounts to create</span></span></li>
+<li><span class="office-tile office-tile-info"><span class="office-tile-count">${x.linksAdded}</span> <span class="office-tile-label">parent links to add</span></span></li>
+</ul>
+${x.ignoredColumns.length ? html`<p class="muted">Ignored columns: ${x.ignoredColumns.join(', ')}.</p>` : null}
+${x.parentsCreated ? html`<p>New parent accounts are created without an email; invite them from the Parents page when you are ready.</p>` : null}
+<form method="post" action="/office/import/commit" class="office-confirm">
+${csrfField(req)}
+<input type="hidden" name="draftId" value="${p.draftId}">
+<div class="actions"><button type="submit" class="button">Import now</button> <a href="/office/import">Cancel</a></div>
+</form>
+<div class="table-wrap"><table class="office-import-rows"><caption>What each row will do</caption>
+<thead><tr><th scope="col">Row</th><th scope="col">Change</th><th scope="col">Pupil</th><th scope="col">Class</th><th scope="col">Year</th><th scope="col">UPN</th><th scope="col">Contacts</th></tr></thead>
+<tbody>${x.rows.slice(0, PREVIEW_ROWS).map((row) => html`<tr class="office-row-${row.action}"><td>${row.row}</td><td>${ACTION_LABEL[row.action]}</td>
+<td>${row.firstName} ${row.lastName}</td><td>${row.className}</td><td>${row.yearGroup}</td><td>${row.upn ?? ''}</td>
+<td>${row.contacts.map((c) => html`<span class="office-contact">${c.email}${c.account === 'new' ? ' (new account)' : ''}${c.link === 'new' ? ', new link' : ''}</span> `)}</td></tr>`)}</tbody>
+</table></div>
+${x.rows.length > PREVIEW_ROWS ? html`<p class="muted">… and ${x.rows.length - PREVIEW_ROWS} more rows.</p>` : null}` : null}`;
+  sendPage(req, res, { title: 'Import preview', body, status, wide: true });
+}

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import type { AppContext } from '../../context';
+import { auditPage } from './audit';
+import { dashboardPage } from './dashboard';
+import { importPages } from './import';
+import { parentPages } from './parents';
+import { pupilRoutes } from './pupil-routes';
+import { pupilsPages } from './pupils';
+import { referencePages } from './references';
+
+/** The school office's pages under /office. Staff (admin, organiser) read; only admins change,
+ *  exactly as the API: organisers get no change forms, and a forged POST gets 403. */
+export function officePages(ctx: AppContext): Router {
+  const r = Router();
+  r.use(dashboardPage(ctx));
+  r.use(pupilsPages(ctx)); // before pupilRoutes: /office/pupils/new is not a pupil id
+  r.use(pupilRoutes(ctx));
+  r.use(referencePages(ctx));
+  r.use(importPages(ctx));
+  r.use(parentPages(ctx));
+  r.use(auditPage(ctx));
+  return r;
+}
