@@ -49,6 +49,7 @@ export function createContext(infra: Infrastructure): AppContext {
     engine: infra.engine, register, events, store: createCheckStore(config.UPLOADS_DIR), audit, clock, logger: infra.logger,
     matching: { threshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN, outsiderMargin: config.MATCH_MARGIN + 0.04 },
     expiryMinutes: config.CHECK_EXPIRY_MINUTES,
+    imageLimits: { maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000 },
   });
   const startBackground = () => {
     const stops: Array<() => Promise<void>> = [];

@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Audit } from '../audit/audit.service';
-import { renderSafeCopy } from '../faces';
+import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
 import type { CheckStore } from './check-store';
 import { summarise, type CheckRecord, type FaceReport, type PhotoFailure, type PhotoReport } from './checks.presenter';
@@ -32,6 +32,7 @@ export interface ChecksDeps {
   clock: Clock;
   logger: Logger;
   matching: { threshold: number; margin: number; outsiderMargin: number };
+  imageLimits: { maxPixels: number };
   expiryMinutes: number;
 }
 
@@ -62,11 +63,14 @@ export function createChecksService(d: ChecksDeps) {
   }
 
   async function checkOne(photo: UploadedPhoto, index: number, userId: number, mode: CheckMode, candidates?: Set<number>) {
+    // The full-size decode for the safe copy runs on libuv's threads while the worker detects.
+    const pixels = decodeForSafeCopy(photo.buffer, d.imageLimits);
+    pixels.catch(() => undefined); // if analyse fails first, this rejection is already handled
     const analysis = await d.engine.analyse(photo.buffer);
     const faces = verdictsFor(analysis, userId, mode, candidates);
     const blurredRegions = analysis.faces.filter((_, i) => faces[i]!.blurred)
       .map((f) => toPixelBox(f.blurRegion, analysis.width, analysis.height));
-    const safeCopy = await renderSafeCopy(photo.buffer, blurredRegions);
+    const safeCopy = await encodeSafeCopy(await pixels, blurredRegions);
     const counts: Record<Verdict, number> = { own_child: 0, consented: 0, no_consent: 0, unknown: 0 };
     for (const f of faces) counts[f.verdict] += 1;
     const small = analysis.faces.filter((f) => f.box.width < SMALL_FACE_PX).length;

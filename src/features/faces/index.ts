@@ -3,7 +3,7 @@
 export type { Analysis, Box, Face, FaceEngine, ImageFormat } from './types';
 export { createFaceEngine, type FaceEngineOptions } from './engine';
 export { inspectImage, decodeForDetection, sniffFormat, DEFAULT_MAX_PIXELS, type ImageInfo, type ImageLimits } from './image';
-export { renderSafeCopy } from './safe-copy';
+export { decodeForSafeCopy, encodeSafeCopy, renderSafeCopy } from './safe-copy';
 export { blurRegionFor } from './blur-geometry';
 export { Gallery, euclideanDistance, DEFAULT_MARGIN, DEFAULT_THRESHOLD, type Match, type MatchOptions, type Reference } from './matcher';
 export { assessReference, assessReferencePhoto, makeThumbnail, MIN_REFERENCE_WIDTH, type ReferenceAssessment, type ReferenceProblem } from './reference';

@@ -4,52 +4,35 @@
 // deblurring tool nor a face recogniser can get the face back.
 import sharp from 'sharp';
 import { corrupt, inspectImage, orientedPipeline, type ImageLimits } from './image';
+import { destroyRegion, type RawPixels } from './pixelate';
 import { clipToImage } from './raw-image';
 import type { Box } from './types';
 
-/** Blocks across the region's longer side. With regions ~1.6x a face, ~4 blocks span the face
- *  itself: no identity survives that, yet the photo still reads as "a person here". */
-const BLOCKS_ACROSS = 7;
-
-export async function renderSafeCopy(buf: Buffer, regions: Box[], limits: ImageLimits = {}): Promise<Buffer> {
+/** Full-resolution oriented sRGB pixels. Callers may start this while detection runs: it uses
+ *  libuv's threads, not the HTTP thread or the inference worker. */
+export async function decodeForSafeCopy(buf: Buffer, limits: ImageLimits = {}): Promise<RawPixels> {
   const info = await inspectImage(buf, limits);
-  // Decode once to raw sRGB so every patch is cut from the same oriented pixels as the output.
   const { data, info: raw } = await (await orientedPipeline(buf, info, limits))
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw()
     .toBuffer({ resolveWithObject: true })
     .catch(() => { throw corrupt(); });
-  const rawInput = { raw: { width: raw.width, height: raw.height, channels: raw.channels } };
-  const patches: sharp.OverlayOptions[] = [];
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: raw.width, height: raw.height, channels: raw.channels };
+}
+
+/** Destroys the regions in `pixels` (in place) and encodes a metadata-free JPEG. */
+export async function encodeSafeCopy(pixels: RawPixels, regions: Box[]): Promise<Buffer> {
   for (const region of regions) {
-    const rect = clipToImage(region, raw.width, raw.height);
-    if (rect) patches.push({ input: await destroyedPatch(data, rawInput, rect), left: rect.x, top: rect.y });
+    const rect = clipToImage(region, pixels.width, pixels.height);
+    if (rect) destroyRegion(pixels, rect);
   }
-  // The metadata is dropped because sharp writes none unless asked (no withMetadata/keepMetadata).
-  return sharp(data, rawInput)
-    .composite(patches)
+  // No metadata is written because sharp writes none unless asked (no withMetadata/keepMetadata).
+  return sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels as 3 } })
     .jpeg({ quality: 88, chromaSubsampling: '4:2:0' })
     .toBuffer();
 }
 
-async function destroyedPatch(data: Buffer, rawInput: sharp.SharpOptions, rect: Box): Promise<Buffer> {
-  const { width, height } = rect;
-  const long = Math.max(width, height);
-  const blocksW = Math.max(1, Math.round((BLOCKS_ACROSS * width) / long));
-  const blocksH = Math.max(1, Math.round((BLOCKS_ACROSS * height) / long));
-  // Average into a few blocks (area-averaging, so no detail leaks through aliasing)...
-  const blocks = await sharp(data, rawInput)
-    .extract({ left: rect.x, top: rect.y, width, height })
-    .resize(blocksW, blocksH, { kernel: 'lanczos3', fit: 'fill', fastShrinkOnLoad: false })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  // ...blow them back up without interpolation, then blur away the block edges, which would
-  // otherwise still outline the face. The blur adds no information back.
-  const sigma = Math.max(2, long / (BLOCKS_ACROSS * 2));
-  const grown = await sharp(blocks.data, { raw: { width: blocksW, height: blocksH, channels: blocks.info.channels } })
-    .resize(width, height, { kernel: 'nearest', fit: 'fill' })
-    .raw()
-    .toBuffer();
-  return sharp(grown, { raw: { width, height, channels: blocks.info.channels } }).blur(sigma).png({ compressionLevel: 0 }).toBuffer();
+export async function renderSafeCopy(buf: Buffer, regions: Box[], limits: ImageLimits = {}): Promise<Buffer> {
+  return encodeSafeCopy(await decodeForSafeCopy(buf, limits), regions);
 }
