@@ -1,6 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import sharp from 'sharp';
+import { iou } from '../../src/features/faces';
 import type { Box } from '../../src/features/faces/types';
 
 // Test photos: the sample photos that ship inside @vladmandic/face-api, and images made from them.
@@ -17,16 +18,6 @@ export async function cropFace(photo: Buffer, box: Box, margin = 0.6): Promise<B
   const right = Math.min(meta.width!, Math.round(box.x + box.width * (1 + margin)));
   const bottom = Math.min(meta.height!, Math.round(box.y + box.height * (1 + margin)));
   return sharp(photo).extract({ left, top, width: right - left, height: bottom - top }).jpeg({ quality: 92 }).toBuffer();
-}
-
-/** Intersection over union of two boxes. */
-export function iou(a: Box, b: Box): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.width, b.x + b.width);
-  const y2 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
 /** Index of the box in `boxes` that best overlaps `box` (IoU >= 0.3), or -1. */

@@ -7,3 +7,4 @@ export { decodeForSafeCopy, encodeSafeCopy, renderSafeCopy } from './safe-copy';
 export { blurRegionFor } from './blur-geometry';
 export { Gallery, euclideanDistance, DEFAULT_MARGIN, DEFAULT_THRESHOLD, type Match, type MatchOptions, type Reference } from './matcher';
 export { assessReference, assessReferencePhoto, makeThumbnail, MIN_REFERENCE_WIDTH, type ReferenceAssessment, type ReferenceProblem } from './reference';
+export { iou } from './box-overlap';

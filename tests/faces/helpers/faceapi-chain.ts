@@ -23,13 +23,7 @@ export function runFaceApiChain(photo: Buffer, minConfidence: number): Promise<C
   });
 }
 
-export function iou(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
-}
+export { iou } from '../../../src/features/faces/box-overlap';
 
 /** True when `inner` lies inside `outer` (tolerance in pixels). */
 export function covers(outer: Box, inner: Box, tolerance = 2): boolean {
