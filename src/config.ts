@@ -22,7 +22,8 @@ const schema = z.object({
   SCHOOL_NAME: z.string().default('Our School'),
   FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
   FACE_QUEUE: intFrom(32),
-  /** Strict distance under which a face may match a pupil (face-api's own 0.6 is too loose). */
+  /** Strict distance under which a face may match a pupil (face-api's own 0.6 is too loose).
+   *  Calibrated with `npm run eval`: docs/accuracy.md. */
   MATCH_THRESHOLD: z.coerce.number().positive().max(1).default(0.5),
   /** How much further the next-best pupil must be before a match counts. */
   MATCH_MARGIN: z.coerce.number().min(0).max(1).default(0.08),

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { createFaceEngine } from '../../src/features/faces/engine';
-import { assessReference, assessReferencePhoto, makeThumbnail } from '../../src/features/faces/reference';
+import { assessReference, assessReferencePhoto, makeThumbnail, MIN_REFERENCE_WIDTH } from '../../src/features/faces/reference';
 import type { Analysis, Face, FaceEngine } from '../../src/features/faces/types';
 import { sample } from './helpers/images';
 
@@ -16,6 +16,7 @@ describe('assessReference', () => {
     ['there are two clear faces', 'several_faces', [face(200, 0.99), face(180, 0.95)]],
     ['a second face is faint but large', 'several_faces', [face(200, 0.99), face(150, 0.3)]],
     ['the face is 60 px wide', 'face_too_small', [face(60, 0.99)]],
+    ['the face is 95 px wide (a poor reference attracts strangers: docs/accuracy.md)', 'face_too_small', [face(95, 0.99)]],
     ['the detector is unsure', 'low_score', [face(200, 0.6)]],
     ['the face has no descriptor', 'no_descriptor', [face(200, 0.99, null)]],
   ])('when %s, then it is refused as %s', (_name, reason, faces) => {
@@ -25,6 +26,10 @@ describe('assessReference', () => {
   test('when one clear large face and a faint small blob, then the face is accepted', () => {
     const verdict = assessReference(analysis([face(200, 0.99), face(30, 0.3)]));
     expect(verdict.ok).toBe(true);
+  });
+
+  test('when the face is exactly the minimum width, then it is accepted', () => {
+    expect(assessReference(analysis([face(MIN_REFERENCE_WIDTH, 0.99)])).ok).toBe(true);
   });
 
   test('when a face is accepted, then quality grows with size up to 160 px', () => {

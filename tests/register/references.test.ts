@@ -87,7 +87,7 @@ describe('reference photos', () => {
 
   test('when the face is tiny, then it is refused as face_too_small', async () => {
     const pupil = await consentedPupil();
-    // A distant child: the face ~50 px wide in a 600 px photo (the minimum is 80 px).
+    // A distant child: the face ~50 px wide in a 600 px photo (the minimum is 100 px).
     const meta = await sharp(oneFace).metadata();
     const small = await sharp(oneFace).resize(Math.round((meta.width! * 50) / scene.faces[0]!.box.width)).toBuffer();
     const distant = await sharp(small).extend({ top: 200, bottom: 200, left: 250, right: 250, background: '#dddddd' }).jpeg().toBuffer();

@@ -18,7 +18,7 @@ const endpoints: Endpoint[] = [
   { method: 'post', path: '/api/pupils/{id}/photo-consent', summary: 'Record photo-sharing consent (append-only)', tag, roles: ADMIN, body: s.photoConsentBody, ok: 201 },
   { method: 'post', path: '/api/pupils/{id}/biometric-consent', summary: 'Record biometric consent; deletes references when it stops holding', tag, roles: ADMIN, body: s.biometricConsentBody, ok: 201 },
   { method: 'post', path: '/api/pupils/{id}/references', summary: 'Enrol a reference photo (needs biometric consent)', tag, roles: ADMIN,
-    multipart: { photo: 'A photo showing only this pupil, face at least 80 px wide' }, ok: 201 },
+    multipart: { photo: 'A photo showing only this pupil, face at least 100 px wide' }, ok: 201 },
   { method: 'get', path: '/api/pupils/{id}/references/{refId}/thumbnail', summary: 'A reference thumbnail', tag, roles: ADMIN, ok: 200, produces: 'image/jpeg' },
   { method: 'delete', path: '/api/pupils/{id}/references/{refId}', summary: 'Delete a reference photo', tag, roles: ADMIN, ok: 204 },
   { method: 'post', path: '/api/imports/pupils', summary: 'Import a MIS CSV export (?dryRun=true previews); all rows or none', tag, roles: ADMIN,
