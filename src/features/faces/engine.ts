@@ -27,11 +27,17 @@ export interface FaceEngineOptions {
   maxSide?: number;
   /** Extra SSD passes on overlapping tiles for small faces (see detect-faces.ts). */
   tiles?: boolean;
+  /** Detections below this score are blurred without computing a descriptor. */
+  describeMinScore?: number;
   maxPixels?: number;
   logger?: Logger;
 }
 
 export const DEFAULT_MIN_CONFIDENCE = 0.25;
+/** Weak detections (mostly background caught by the tiles in crowds) stay blurred without a
+ *  descriptor. On ../shared/eval, 0.4 and 0.6 kept retention at 7/7 and false reveals at 0/283,
+ *  while the bench crowd's describe stage fell from 2.4 s to 1.5 s (docs/performance.md). */
+export const DEFAULT_DESCRIBE_MIN_SCORE = 0.5;
 export const DEFAULT_TILE_MIN_CONFIDENCE = 0.25;
 /** SSD works at 512 px whatever it is given, so more than 1920 px only costs decode time;
  *  descriptors are cut from this image too, and faces of 1920 px photos are plenty for them. */
@@ -99,6 +105,7 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
     minConfidence: opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
     tileMinConfidence: opts.tileMinConfidence ?? DEFAULT_TILE_MIN_CONFIDENCE,
     tiles: opts.tiles ?? true,
+    describeMinScore: opts.describeMinScore ?? DEFAULT_DESCRIBE_MIN_SCORE,
   };
   const pool = await WorkerPool.start({
     file: workerFile(),

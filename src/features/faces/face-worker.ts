@@ -11,6 +11,8 @@ export interface WorkerSettings {
   minConfidence: number;
   tileMinConfidence: number;
   tiles: boolean;
+  /** Detections scoring below this get no descriptor (so they can never match: blurred). */
+  describeMinScore: number;
 }
 
 export interface AnalyseRequest {
@@ -40,7 +42,10 @@ async function analyse(api: LoadedFaceApi, settings: WorkerSettings, req: Analys
   const t1 = performance.now();
   const faces: WorkerFace[] = [];
   for (const d of detections) {
-    faces.push({ box: d.box, score: d.score, descriptor: await describeFace(api, image, d.describeBox) });
+    // A weak detection is blurred whatever it is; describing it would only cost time (crowds
+    // produce many) and offer the matcher a poor descriptor to misread.
+    const describe = d.score >= (settings.describeMinScore);
+    faces.push({ box: d.box, score: d.score, descriptor: describe ? await describeFace(api, image, d.describeBox) : null });
   }
   const t2 = performance.now();
   return { faces, timings: { detect: t1 - t0, describe: t2 - t1 }, tensors: api.tf.memory().numTensors };
