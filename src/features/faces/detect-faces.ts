@@ -2,6 +2,7 @@
 // missed face is a child exposed. A false positive only costs a blurred patch of background.
 import type { LoadedFaceApi } from './tf-backend';
 import { cropRgb, type RawImage } from './raw-image';
+import { locateFaces } from './ssd-locate';
 import type { Box } from './types';
 
 export interface Detection {
@@ -35,13 +36,12 @@ export async function detectFaces(api: LoadedFaceApi, image: RawImage, opts: Det
 }
 
 async function detectIn(api: LoadedFaceApi, image: RawImage, area: Box, opts: DetectOptions): Promise<Detection[]> {
-  const { faceapi, tf } = api;
+  const { tf } = api;
   const whole = area.width === image.width && area.height === image.height;
   const pixels = whole ? image.data : cropRgb(image, area).data;
   const input = tf.tensor3d(pixels, [area.height, area.width, 3], 'int32');
   try {
-    const options = new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minConfidence, maxResults: 200 });
-    const detections = await faceapi.nets.ssdMobilenetv1.locateFaces(input as never, options);
+    const detections = await locateFaces(api, input, { minConfidence: opts.minConfidence, maxResults: 200 });
     return detections.map((d) => {
       const box = { x: d.box.x + area.x, y: d.box.y + area.y, width: d.box.width, height: d.box.height };
       return { box, score: d.score, describeBox: box, fromTile: false };
