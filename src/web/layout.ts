@@ -30,6 +30,7 @@ const STAFF_NAV: NavItem[] = [
   { href: '/office/pupils', label: 'Pupils' },
   { href: '/office/import', label: 'Import' },
   { href: '/office/parents', label: 'Parents' },
+  { href: '/office/events', label: 'Events' },
   { href: '/office/audit', label: 'Audit', roles: ['admin'] },
 ];
 

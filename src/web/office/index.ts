@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { auditPage } from './audit';
 import { dashboardPage } from './dashboard';
+import { eventPages } from './events-pages';
 import { importPages } from './import';
 import { parentPages } from './parents';
 import { pupilRoutes } from './pupil-routes';
@@ -18,6 +19,7 @@ export function officePages(ctx: AppContext): Router {
   r.use(referencePages(ctx));
   r.use(importPages(ctx));
   r.use(parentPages(ctx));
+  r.use(eventPages(ctx));
   r.use(auditPage(ctx));
   return r;
 }
