@@ -1,7 +1,8 @@
 import type { Db } from '../../platform/db';
 import type { BiometricConsentRecord, PhotoConsentRecord, PhotoConsentStatus } from './consent-rules';
 
-export interface PhotoConsent extends PhotoConsentRecord {
+/** What every consent record carries besides its answer: who gave it, who recorded it, when. */
+interface ConsentEntry {
   id: number;
   pupilId: number;
   givenBy: string;
@@ -10,14 +11,9 @@ export interface PhotoConsent extends PhotoConsentRecord {
   recordedAt: string;
 }
 
-export interface BiometricConsent extends BiometricConsentRecord {
-  id: number;
-  pupilId: number;
-  givenBy: string;
-  note: string | null;
-  recordedBy: number | null;
-  recordedAt: string;
-}
+export interface PhotoConsent extends PhotoConsentRecord, ConsentEntry {}
+
+export interface BiometricConsent extends BiometricConsentRecord, ConsentEntry {}
 
 export interface ReferenceInfo {
   id: number;
