@@ -163,6 +163,26 @@ describe('reminders', () => {
     for (const p of parents) expect(smtp.to(p.email)).toHaveLength(1);
   });
 
+  test('when recording a sent message fails, then the message is not sent again', async () => {
+    smtp = await startSmtp();
+    const world = createTestWorld({ mailer: smtp.mailer });
+    const admin = await signIn(world, 'admin');
+    const parent = family(world, 'Parent Solo');
+    const event = await createEvent(admin, { participants: { classes: ['Oak'] } });
+    // The SMTP server accepts the message, then the database refuses the 'sent' update once.
+    world.ctx.db.exec(`CREATE TRIGGER refuse_sent BEFORE UPDATE ON reminder_deliveries WHEN NEW.state = 'sent'
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
+    const adminUser = world.ctx.accounts.repo.userById(admin.id)!;
+    const reminder = world.ctx.events.reminders.sendGuidanceNow(adminUser, event.id);
+    await world.ctx.events.scheduler.runDue().catch(() => undefined);
+    world.ctx.db.exec('DROP TRIGGER refuse_sent');
+    world.clock.advance(60 * MINUTE);
+    await world.ctx.events.scheduler.runDue();
+    expect(smtp.to(parent.email)).toHaveLength(1);
+    const rows = world.ctx.events.reminders.deliveries(adminUser, event.id, reminder.id);
+    expect(rows.map((d) => d.state)).not.toContain('pending');
+  });
+
   test('when an event moves, then its scheduled reminders move with it; a started event takes no new reminder', async () => {
     const world = createTestWorld();
     const organiser = await signIn(world, 'organiser');

@@ -68,6 +68,7 @@ export function createReminderScheduler(d: SchedulerDeps) {
 
   async function deliver(row: Delivery, summary: RunSummary) {
     const attempt = row.attempts + 1;
+    let messageId: string;
     try {
       const reminder = d.reminders.byId(row.reminderId)!;
       const event = d.events.byId(reminder.eventId)!;
@@ -76,9 +77,7 @@ export function createReminderScheduler(d: SchedulerDeps) {
         schoolName: d.schoolName, parentName: row.name, event, guidance: d.guidance.read().text,
         uploadUrl: link.url, uploadExpiresAt: link.expiresAt, guidanceUrl: `${d.publicUrl}/guidance`,
       });
-      const { messageId } = await d.mailer.send({ to: row.email, ...message });
-      d.reminders.markSent(row.id, messageId, nowIso());
-      summary.sent += 1;
+      ({ messageId } = await d.mailer.send({ to: row.email, ...message }));
     } catch (err) {
       const failure = classifySendError(err);
       if (failure.transient && attempt < MAX_ATTEMPTS) {
@@ -91,7 +90,12 @@ export function createReminderScheduler(d: SchedulerDeps) {
         summary.failed += 1;
       }
       d.logger.warn({ deliveryId: row.id, reminderId: row.reminderId, attempt, transient: failure.transient }, 'reminder delivery failed');
+      return;
     }
+    // Outside the try on purpose: the message has gone. If recording that fails, the row stays
+    // 'sending' and is reported as interrupted, never retried into a second copy.
+    d.reminders.markSent(row.id, messageId, nowIso());
+    summary.sent += 1;
   }
 
   async function runOnce(summary: RunSummary) {
