@@ -179,3 +179,17 @@ test('when another parent asks for a check, then it does not exist for them; and
   expect(s.world.ctx.checks.sweep()).toBe(1);
   expect(fs.readdirSync(s.world.config.UPLOADS_DIR)).toEqual([]);
 });
+
+test('when the same child appears to be in a photo twice, then both faces are blurred, even their own child', async () => {
+  const s = await setUpScene();
+  // The scene next to itself: Amy and Ben each match two faces, so neither match can be trusted.
+  const double = await sharp({ create: { width: scene.width * 2, height: scene.height, channels: 3, background: '#000' } })
+    .composite([
+      { input: await sharp(scene.photo).rotate().toBuffer(), left: 0, top: 0 },
+      { input: await sharp(scene.photo).rotate().toBuffer(), left: scene.width, top: 0 },
+    ]).jpeg().toBuffer();
+  const photo = (await check(s, double)).body.photos[0];
+  expect(photo.faces.length).toBe(10);
+  expect(photo.counts.own_child + photo.counts.consented).toBe(0);
+  expect(photo.blurredRegions).toHaveLength(10);
+});

@@ -1,5 +1,5 @@
 import { summarise } from '../../src/features/checks/checks.presenter';
-import { decideVerdict, isVisible, type CheckMode } from '../../src/features/checks/verdict';
+import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode } from '../../src/features/checks/verdict';
 
 const own = new Set([1]);
 const consent = new Map([[2, true], [3, false]]);
@@ -30,4 +30,12 @@ test.each([
   [[face('consented')], 'No faces needed blurring. 1 child has consent to appear and stays visible.'],
 ])('when summarising %j, then the words are plain and name only own children', (faces, words) => {
   expect(summarise(faces as Parameters<typeof summarise>[0])).toBe(words);
+});
+
+test.each([
+  ['no matches', [null, null], [null, null]],
+  ['distinct pupils', [{ pupilId: 1 }, { pupilId: 2 }, null], [{ pupilId: 1 }, { pupilId: 2 }, null]],
+  ['one pupil claimed twice', [{ pupilId: 1 }, { pupilId: 2 }, { pupilId: 1 }], [null, { pupilId: 2 }, null]],
+])('when matches are %s, then every face claiming the same pupil becomes uncertain', (_case, input, output) => {
+  expect(withoutAmbiguousMatches(input)).toEqual(output);
 });

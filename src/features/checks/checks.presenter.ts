@@ -20,7 +20,8 @@ export interface PhotoReport {
   /** The exact regions blurred in the safe copy, in its pixel coordinates. */
   blurredRegions: Box[];
   counts: Record<Verdict, number>;
-  /** True when no face needed blurring: the original could have been shared as it was. */
+  /** True when faces were found and none needed blurring (never for a photo with no face found:
+   *  that may be a detection miss, so it is not vouched for). */
   alreadySafe: boolean;
   /** Many small faces: detection is less certain, so "only my child" mode is suggested. */
   crowded: boolean;

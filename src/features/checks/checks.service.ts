@@ -6,7 +6,7 @@ import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
 import type { CheckStore } from './check-store';
 import { summarise, type CheckRecord, type FaceReport, type PhotoFailure, type PhotoReport } from './checks.presenter';
-import { decideVerdict, isVisible, type CheckMode, type Verdict } from './verdict';
+import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
 
 /** What the check needs from the register: kept narrow so the check never sees other children's names. */
 export interface RegisterPort {
@@ -50,8 +50,8 @@ export function createChecksService(d: ChecksDeps) {
   function verdictsFor(analysis: Analysis, userId: number, mode: CheckMode, candidates?: Set<number>): FaceReport[] {
     const gallery = d.register.galleryForChecks();
     const children = new Map(d.register.childrenOf(userId).map((c) => [c.id, c.firstName]));
-    const matches = analysis.faces.map((f) =>
-      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates }) : null);
+    const matches = withoutAmbiguousMatches(analysis.faces.map((f) =>
+      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates }) : null));
     const matchedIds = [...new Set(matches.filter((m) => m !== null).map((m) => m!.pupilId))];
     const consent = d.register.photoConsentCurrent(matchedIds);
     return analysis.faces.map((face, i) => {
@@ -77,7 +77,7 @@ export function createChecksService(d: ChecksDeps) {
     const report: PhotoReport = {
       index, ok: true, fileName: '', width: analysis.width, height: analysis.height,
       faces, blurredRegions, counts,
-      alreadySafe: blurredRegions.length === 0,
+      alreadySafe: faces.length > 0 && blurredRegions.length === 0,
       crowded: faces.length >= CROWD_FACES || small >= 3,
       summary: summarise(faces),
     };

@@ -23,3 +23,12 @@ export function decideVerdict(i: VerdictInput): Verdict {
 }
 
 export const isVisible = (v: Verdict): boolean => v === 'own_child' || v === 'consented';
+
+/** A pupil appears once in a photo. When two faces both match the same pupil, at least one is
+ *  someone else (a sibling, a twin, a look-alike who is not enrolled), and the closer match is
+ *  not reliably the right one: every face claiming that pupil becomes uncertain, so blurred. */
+export function withoutAmbiguousMatches<T extends { pupilId: number } | null>(matches: T[]): Array<T | null> {
+  const claims = new Map<number, number>();
+  for (const m of matches) if (m) claims.set(m.pupilId, (claims.get(m.pupilId) ?? 0) + 1);
+  return matches.map((m) => (m && claims.get(m.pupilId) === 1 ? m : null));
+}

@@ -41,7 +41,8 @@ async function detectIn(api: LoadedFaceApi, image: RawImage, area: Box, opts: De
   const pixels = whole ? image.data : cropRgb(image, area).data;
   const input = tf.tensor3d(pixels, [area.height, area.width, 3], 'int32');
   try {
-    const detections = await locateFaces(api, input, { minConfidence: opts.minConfidence, maxResults: 200 });
+    // No cap on the number of faces: a face past a cap would simply not be blurred.
+    const detections = await locateFaces(api, input, { minConfidence: opts.minConfidence, maxResults: Infinity });
     return detections.map((d) => {
       const box = { x: d.box.x + area.x, y: d.box.y + area.y, width: d.box.width, height: d.box.height };
       return { box, score: d.score, describeBox: box, fromTile: false };

@@ -210,6 +210,7 @@
   function recheck(slot, mode) {
     const index = done.findIndex((d) => slot.contains(document.querySelector(`[data-share="${CSS.escape(d.url)}"]`)));
     if (index >= 0) done.splice(index, 1);
+    updateActions(); // the zip must not offer the copy being replaced
     slot.mode = mode;
     enqueue(slot);
   }
