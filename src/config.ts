@@ -30,6 +30,8 @@ const schema = z.object({
   CHECK_EXPIRY_MINUTES: intFrom(60),
   MAX_UPLOAD_MB: intFrom(25),
   MAX_PHOTOS_PER_CHECK: intFrom(20),
+  /** Check requests handled at once (each holds its photos in memory); more get 503 busy. */
+  MAX_CHECKS_IN_FLIGHT: intFrom(8),
   MAX_IMAGE_MEGAPIXELS: intFrom(40),
   SESSION_DAYS: intFrom(14),
   SECURE_COOKIES: bool(false),

@@ -90,7 +90,7 @@ ${whyBlurred()}
   });
 
   // Without JavaScript: one multipart form, then the results page.
-  r.post('/check', requirePageUser, upload.array('photos'), async (req, res) => {
+  r.post('/check', requirePageUser, ctx.checks.admission, upload.array('photos'), async (req, res) => {
     const form = checkForm.parse(req.body ?? {});
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     try {

@@ -115,3 +115,17 @@ test('when a PNG or WebP is checked, then the safe copy is a JPEG with every fac
     expect(report.blurredRegions).toHaveLength(report.faces.length); // nobody enrolled: all unknown
   }
 });
+
+test('when more checks arrive than the service handles at once, then the extra one is refused with 503 and nothing is lost', async () => {
+  const busyWorld = createTestWorld({ engine, config: { MAX_CHECKS_IN_FLIGHT: '1' } });
+  const a = await signIn(busyWorld, 'parent');
+  const b = await signIn(busyWorld, 'parent');
+  const photo = await sharp(sample(2)).resize(1400).jpeg().toBuffer();
+  const send = (u: SignedIn) => u.agent.post('/api/checks').set('x-csrf-token', u.csrf).attach('photos', photo, { filename: 'a.jpg', contentType: 'image/jpeg' });
+  // Both leave at once; the engine takes over a second for the first, so the second finds it busy.
+  const [first, second] = await Promise.all([send(a), new Promise((r) => setTimeout(r, 100)).then(() => send(b))]);
+  expect(first.status).toBe(201);
+  expect(second.status).toBe(503);
+  expect(second.body.error.code).toBe('busy');
+  expect((await send(b)).status).toBe(201); // the slot is free again
+});

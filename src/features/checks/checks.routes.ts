@@ -28,7 +28,7 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: ctx.config.MAX_PHOTOS_PER_CHECK, fields: 10 },
   });
 
-  r.post('/checks', requireUser, upload.array('photos'), async (req, res) => {
+  r.post('/checks', requireUser, ctx.checks.admission, upload.array('photos'), async (req, res) => {
     const body = checkBody.parse(req.body ?? {});
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const record = await ctx.checks.check(currentUser(req).id, files, { mode: body.mode, eventId: body.eventId });
