@@ -7,6 +7,8 @@ export class AppError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    /** Extra fields safe to send to the client inside `error` (e.g. row-level CSV problems). */
+    readonly published?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'AppError';

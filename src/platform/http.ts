@@ -54,7 +54,7 @@ export function errorHandler(logger: Logger, renderPage?: PageErrorRenderer): Er
     }
     if (res.headersSent) return;
     if (renderPage && wantsHtml(req)) return renderPage(req, res, appError);
-    res.status(appError.status).json({ error: { code: appError.code, message: appError.message } });
+    res.status(appError.status).json({ error: { ...appError.published, code: appError.code, message: appError.message } });
   };
 }
 

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
-import { unprocessable, unsupportedMediaType } from '../../platform/errors';
+import { AppError, unsupportedMediaType } from '../../platform/errors';
 import { email } from '../accounts/accounts.schemas';
 import type { AccountsService } from '../accounts/accounts.service';
 import type { Audit } from '../audit/audit.service';
@@ -59,9 +59,9 @@ const rowSchema = z.object({
 type ValidRow = z.output<typeof rowSchema> & { row: number };
 
 export const csvInvalid = (errors: RowError[]) =>
-  unprocessable('csv_invalid',
+  new AppError('csv_invalid', 422,
     `Nothing was imported: ${errors.length} problem${errors.length === 1 ? '' : 's'} in the file. ` +
-    errors.slice(0, 3).map((e) => `Row ${e.row}, ${e.column}: ${e.message}`).join(' '), errors);
+    errors.slice(0, 3).map((e) => `Row ${e.row}, ${e.column}: ${e.message}`).join(' '), errors, { rows: errors });
 
 /** Imports (or, with dryRun, previews) a MIS export: every row in one transaction, or none. */
 export function importPupilsCsv(d: ImportDeps, input: Buffer | string, opts: { dryRun: boolean; actorId: number | null }): ImportResult {

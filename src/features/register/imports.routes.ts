@@ -1,18 +1,11 @@
-import { Router, type ErrorRequestHandler } from 'express';
+import { Router } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
-import { AppError, badRequest } from '../../platform/errors';
+import { badRequest } from '../../platform/errors';
 import { currentUser, requireRole } from '../accounts/auth.middleware';
 import { importQuery } from './register.schemas';
 
 const CSV_MAX_MB = 5;
-
-// The shared error handler sends only { code, message }; an invalid CSV also needs its list of
-// row-level problems, so this router adds them for that one code.
-const csvErrorsAsJson: ErrorRequestHandler = (err, _req, res, next) => {
-  if (!(err instanceof AppError) || err.code !== 'csv_invalid') return next(err);
-  res.status(err.status).json({ error: { code: err.code, message: err.message, rows: err.details } });
-};
 
 /** The MIS import: POST a CSV export; ?dryRun=true previews without writing. */
 export function importsRoutes(ctx: AppContext): Router {
@@ -29,6 +22,5 @@ export function importsRoutes(ctx: AppContext): Router {
     res.status(dryRun ? 200 : 201).json(result);
   });
 
-  r.use(csvErrorsAsJson);
   return r;
 }
