@@ -5,7 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { createFaceEngine } from '../../src/features/faces';
 import type { FaceEngine } from '../../src/features/faces/types';
-import { createTestWorld, signIn } from '../helpers/context';
+import { createTestWorld, downloadBinary, signIn } from '../helpers/context';
 import { samplePath } from '../helpers/photos';
 
 // iPhones save HEIC (HEVC-coded HEIF), which sharp's prebuilt libvips cannot read. The test makes a
@@ -39,12 +39,7 @@ maybe('HEIC photos', () => {
     expect(report.faces.length).toBe(3);
     expect(report.blurredRegions).toHaveLength(3);
     expect(report.fileName).not.toContain('IMG_0001');
-    const safe = await parent.agent.get(report.safeCopyUrl).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
-    const meta = await sharp(safe.body as Buffer).metadata();
+    const meta = await sharp(await downloadBinary(parent, report.safeCopyUrl)).metadata();
     expect(meta.format).toBe('jpeg');
     expect([meta.width, meta.height]).toEqual([1200, report.height]);
     expect(meta.exif).toBeUndefined();

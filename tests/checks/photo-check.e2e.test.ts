@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { createFaceEngine, euclideanDistance } from '../../src/features/faces';
 import type { Analysis, Box, FaceEngine } from '../../src/features/faces/types';
-import { createTestWorld, signIn, type SignedIn, type TestWorld } from '../helpers/context';
+import { createTestWorld, downloadBinary, signIn, type SignedIn, type TestWorld } from '../helpers/context';
 import { cropFace, findBox, phonePhoto, sample } from '../helpers/photos';
 import { addPupil, enrol, giveBiometricConsent, linkParent, setPhotoConsent } from '../helpers/register';
 
@@ -71,15 +71,6 @@ function verdicts(report: { faces: { box: Box; verdict: string }[] }): string[] 
   });
 }
 
-async function downloadSafeCopy(s: Scene, url: string): Promise<Buffer> {
-  const res = await s.parent.agent.get(url).buffer(true).parse((r, cb) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (c: Buffer) => chunks.push(c));
-    r.on('end', () => cb(null, Buffer.concat(chunks)));
-  }).expect(200);
-  return res.body as Buffer;
-}
-
 test('when a parent checks a photo, then exactly the faces without consent are unrecognisable in the safe copy', async () => {
   const s = await setUpScene();
   const res = await check(s);
@@ -96,7 +87,7 @@ test('when a parent checks a photo, then exactly the faces without consent are u
   const identified = photo.faces.filter((f: { pupil?: unknown }) => f.pupil !== undefined);
   expect(identified).toEqual([expect.objectContaining({ verdict: 'own_child', pupil: { id: s.ids.amy, firstName: 'Amy' } })]);
 
-  const safe = await downloadSafeCopy(s, photo.safeCopyUrl);
+  const safe = await downloadBinary(s.parent, photo.safeCopyUrl);
   const meta = await sharp(safe).metadata();
   expect(meta.format).toBe('jpeg');
   expect([meta.width, meta.height]).toEqual([scene.width, scene.height]); // orientation baked in

@@ -54,3 +54,13 @@ export async function signIn(world: TestWorld, role: Role, overrides: { email?: 
   const res = await agent.post('/api/auth/login').send({ email, password: 'correct horse battery' }).expect(200);
   return { id: user.id, agent, csrf: res.body.csrfToken as string, email };
 }
+
+/** GETs a binary body (a safe copy, a zip) as a Buffer, expecting 200. */
+export async function downloadBinary(user: SignedIn, url: string): Promise<Buffer> {
+  const res = await user.agent.get(url).buffer(true).parse((r, cb) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => cb(null, Buffer.concat(chunks)));
+  }).expect(200);
+  return res.body as Buffer;
+}
