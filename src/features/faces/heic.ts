@@ -75,3 +75,17 @@ export function decodeHeic(buf: Buffer, timeoutMs = 60_000): Promise<RgbaPixels>
     worker.once('exit', (code) => finish(() => reject(new Error(`HEIC decoder exited (${code})`))));
   });
 }
+
+// A check decodes each photo twice, for detection and for the safe copy, from the same upload
+// Buffer. For JPEG that is cheap (shrink-on-load); for HEIC the wasm decode takes seconds, so its
+// result is shared while that Buffer lives. Consumers only read the pixels (sharp raw input).
+const decoded = new WeakMap<Buffer, Promise<RgbaPixels>>();
+
+export function decodeHeicOnce(buf: Buffer): Promise<RgbaPixels> {
+  let pending = decoded.get(buf);
+  if (!pending) {
+    pending = decodeHeic(buf);
+    decoded.set(buf, pending);
+  }
+  return pending;
+}

@@ -3,7 +3,7 @@
 // refers to the ORIENTED image (EXIF rotation applied), so the boxes found are the boxes blurred.
 import sharp from 'sharp';
 import { unprocessable, unsupportedMediaType } from '../../platform/errors';
-import { declaredHeicSize, decodeHeic, isHeic } from './heic';
+import { declaredHeicSize, decodeHeicOnce, isHeic } from './heic';
 import type { RawImage } from './raw-image';
 import type { ImageFormat } from './types';
 
@@ -87,7 +87,7 @@ export async function decodeForDetection(buf: Buffer, maxSide: number, limits: I
 export async function orientedPipeline(buf: Buffer, info: ImageInfo, limits: ImageLimits = {}): Promise<sharp.Sharp> {
   const limitInputPixels = limits.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (info.format !== 'heic') return sharp(buf, { failOn: 'truncated', limitInputPixels }).rotate();
-  const rgba = await decodeHeic(buf).catch(() => { throw corrupt(); });
+  const rgba = await decodeHeicOnce(buf).catch(() => { throw corrupt(); });
   if (rgba.width * rgba.height > limitInputPixels) throw unprocessable('image_too_large', 'This image is too large.');
   info.width = rgba.width;
   info.height = rgba.height;
