@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   const all = os.availableParallelism();
   console.log(`ShareSafe bench: runs=${runs}${quick ? ' (quick)' : ''}, cores=${all}, load=${os.loadavg().map((l) => l.toFixed(1)).join('/')}`);
   const engine1 = await createFaceEngine({ workers: 1 });
-  console.log(`backend: ${engine1.backend}`);
+  console.log(`backend: ${engine1.backend}, detector: ${engine1.detector}`);
   const base = SAMPLES.map(sample);
   const big = await Promise.all(base.map(upscaled));
   const crowds = await Promise.all((quick ? [50] : [40, 80]).map((n, i) => crowd(engine1, n, i + 1)));
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
   console.log(`peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB (main process; workers are threads of it)`);
   const out = path.join(__dirname, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ runs, quick, backend: engineAll.backend, cores: all, load: os.loadavg(), results, throughput: { oneWorker: tp1, allWorkers: tpAll, workers: all }, peakRssMiB: peakRss / 2 ** 20 }, null, 2));
+  fs.writeFileSync(out, JSON.stringify({ runs, quick, backend: engineAll.backend, detector: engineAll.detector, cores: all, load: os.loadavg(), results, throughput: { oneWorker: tp1, allWorkers: tpAll, workers: all }, peakRssMiB: peakRss / 2 ** 20 }, null, 2));
   console.log(`written ${path.relative(process.cwd(), out)}`);
 }
 

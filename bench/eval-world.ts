@@ -50,6 +50,10 @@ export class MemoEngine implements FaceEngine {
     return this.inner.backend;
   }
 
+  get detector(): string {
+    return this.inner.detector;
+  }
+
   get workers(): number {
     return this.inner.workers;
   }

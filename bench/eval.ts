@@ -1,4 +1,4 @@
-// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH]
+// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH] [--detector retinaface|ssd]
 //
 // Exposure, false reveals and retention on a face set (format: ../shared/eval/README.md), through
 // the service's own code: createContext on a fresh SQLite database, pupils/consents/guardians/
@@ -34,6 +34,7 @@ const argsSchema = z.object({
   threshold: numberList('threshold'),
   margin: numberList('margin'),
   json: z.string().optional(),
+  detector: z.enum(['retinaface', 'ssd']).default('retinaface'),
 });
 
 type Args = z.output<typeof argsSchema>;
@@ -42,12 +43,12 @@ function readArgs(): Args {
   const { values } = parseArgs({
     options: {
       dataset: { type: 'string' }, workers: { type: 'string' }, threshold: { type: 'string' },
-      margin: { type: 'string' }, json: { type: 'string' },
+      margin: { type: 'string' }, json: { type: 'string' }, detector: { type: 'string' },
     },
     strict: true,
   });
   const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
+  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH] [--detector retinaface|ssd]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
   return parsed.data;
 }
 
@@ -159,8 +160,8 @@ async function main() {
   const photos = manifest.groups.map((group) => ({ group, buffer: fs.readFileSync(path.join(dataset, group.file)) }));
   const settings = args.threshold.flatMap((threshold) => args.margin.map((margin): MatchSetting => ({ threshold, margin })));
 
-  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000 }));
-  console.log(`dataset ${dataset}: ${Object.keys(manifest.identities).length} identities, ${Object.values(manifest.identities).flat().length} portraits, ${photos.length} group photos; engine ${engine.backend} x${engine.workers}\n`);
+  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000, detector: args.detector }));
+  console.log(`dataset ${dataset}: ${Object.keys(manifest.identities).length} identities, ${Object.values(manifest.identities).flat().length} portraits, ${photos.length} group photos; engine ${engine.backend} x${engine.workers}, detector ${engine.detector}\n`);
   const results: SettingResult[] = [];
   try {
     for (const [i, setting] of settings.entries()) {
@@ -190,7 +191,7 @@ async function main() {
   const file = args.json ?? path.join(__dirname, 'results', `eval-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({
-    dataset, commit: gitCommit(), backend: engine.backend, workers: args.workers, date: new Date().toISOString(), results,
+    dataset, commit: gitCommit(), backend: engine.backend, detector: engine.detector, workers: args.workers, date: new Date().toISOString(), results,
   }, null, 2));
   console.log(`results written to ${file}`);
 }

@@ -22,6 +22,8 @@ const schema = z.object({
   SCHOOL_NAME: z.string().default('Our School'),
   FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
   FACE_QUEUE: intFrom(32),
+  /** 'retinaface' (faster, finds smaller faces) or 'ssd' (face-api only; no onnxruntime). */
+  FACE_DETECTOR: z.enum(['retinaface', 'ssd']).default('retinaface'),
   /** Strict distance under which a face may match a pupil (face-api's own 0.6 is too loose).
    *  Calibrated with `npm run eval`: docs/accuracy.md. */
   MATCH_THRESHOLD: z.coerce.number().positive().max(1).default(0.5),

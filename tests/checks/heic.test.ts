@@ -36,8 +36,9 @@ maybe('HEIC photos', () => {
       .attach('photos', heic, { filename: 'IMG_0001.HEIC', contentType: 'image/heic' });
     expect(res.status).toBe(201);
     const report = res.body.photos[0];
-    expect(report.faces.length).toBe(3);
-    expect(report.blurredRegions).toHaveLength(3);
+    // The sample's three people, found with confidence; anything weaker is blurred as well.
+    expect(report.faces.filter((f: { score: number }) => f.score >= 0.9)).toHaveLength(3);
+    expect(report.blurredRegions).toHaveLength(report.faces.length);
     expect(report.fileName).not.toContain('IMG_0001');
     const meta = await sharp(await downloadBinary(parent, report.safeCopyUrl)).metadata();
     expect(meta.format).toBe('jpeg');

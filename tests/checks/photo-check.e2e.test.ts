@@ -21,7 +21,10 @@ let scene: Awaited<ReturnType<typeof phonePhoto>>;
 
 beforeAll(async () => {
   engine = await createFaceEngine({ workers: 1 });
-  original = await engine.analyse(sample(5));
+  // The five people of the sample, found with confidence (the detector may also report a face cut
+  // by the frame's edge at lower confidence; the check blurs it as unknown).
+  const analysis = await engine.analyse(sample(5));
+  original = { ...analysis, faces: analysis.faces.filter((f) => f.score >= 0.9) };
   expect(original.faces.length).toBe(5);
   original.faces.sort((a, b) => a.box.x - b.box.x);
   scene = await phonePhoto(sample(5));
@@ -77,9 +80,13 @@ test('when a parent checks a photo, then exactly the faces without consent are u
   expect(res.status).toBe(201);
   const photo = res.body.photos[0];
   expect(verdicts(photo)).toEqual(['own_child', 'consented', 'no_consent', 'unknown', 'unknown']);
-  expect(photo.counts).toEqual({ own_child: 1, consented: 1, no_consent: 1, unknown: 2 });
+  // Anything else the detector reports (a face cut by the frame, a face-like patch) is unknown
+  // and blurred: fail closed.
+  const extra = photo.faces.length - original.faces.length;
+  expect(extra).toBeGreaterThanOrEqual(0);
+  expect(photo.counts).toEqual({ own_child: 1, consented: 1, no_consent: 1, unknown: 2 + extra });
   expect(photo.alreadySafe).toBe(false);
-  expect(photo.blurredRegions).toHaveLength(3);
+  expect(photo.blurredRegions).toHaveLength(3 + extra);
   expect(photo.summary).toContain('Amy');
   // Names: only the parent's own child, nowhere else in the response.
   const text = JSON.stringify(res.body);

@@ -18,8 +18,8 @@ test.each<[string, number | null, CheckMode, string, boolean]>([
   expect(isVisible(v)).toBe(visible);
 });
 
-const face = (verdict: 'own_child' | 'consented' | 'no_consent' | 'unknown', firstName?: string) => ({
-  box: { x: 0, y: 0, width: 10, height: 10 }, verdict, blurred: !['own_child', 'consented'].includes(verdict),
+const face = (verdict: 'own_child' | 'consented' | 'no_consent' | 'unknown', firstName?: string, score = 0.99) => ({
+  box: { x: 0, y: 0, width: 10, height: 10 }, score, verdict, blurred: !['own_child', 'consented'].includes(verdict),
   ...(firstName ? { pupil: { id: 1, firstName } } : {}),
 });
 
@@ -28,6 +28,8 @@ test.each([
   [[face('own_child', 'Amy'), face('unknown'), face('no_consent')], '2 faces blurred: children without consent or not recognised. Your child Amy is visible.'],
   [[face('own_child', 'Amy'), face('own_child', 'Tom')], 'No faces needed blurring. Your children Amy and Tom are visible.'],
   [[face('consented')], 'No faces needed blurring. 1 child has consent to appear and stays visible.'],
+  [[face('own_child', 'Amy'), face('unknown', undefined, 0.31)], 'No faces needed blurring. Your child Amy is visible. 1 more place that may be a face was blurred to be safe.'],
+  [[face('unknown'), face('unknown', undefined, 0.4), face('unknown', undefined, 0.3)], '1 face blurred: children without consent or not recognised. 2 more places that may be faces were blurred to be safe.'],
 ])('when summarising %j, then the words are plain and name only own children', (faces, words) => {
   expect(summarise(faces as Parameters<typeof summarise>[0])).toBe(words);
 });

@@ -4,8 +4,8 @@ import { assessReference, assessReferencePhoto, makeThumbnail, MIN_REFERENCE_WID
 import type { Analysis, Face, FaceEngine } from '../../src/features/faces/types';
 import { sample } from './helpers/images';
 
-const face = (width: number, score: number, descriptor: Float32Array | null = new Float32Array(128)): Face => {
-  const box = { x: 100, y: 100, width, height: width * 1.2 };
+const face = (width: number, score: number, descriptor: Float32Array | null = new Float32Array(128), x = 100): Face => {
+  const box = { x, y: 100, width, height: width * 1.2 };
   return { box, score, descriptor, blurRegion: box };
 };
 const analysis = (faces: Face[]): Analysis => ({ width: 1000, height: 1000, format: 'jpeg', faces, timings: {} });
@@ -13,8 +13,8 @@ const analysis = (faces: Face[]): Analysis => ({ width: 1000, height: 1000, form
 describe('assessReference', () => {
   test.each([
     ['there is no face', 'no_face', []],
-    ['there are two clear faces', 'several_faces', [face(200, 0.99), face(180, 0.95)]],
-    ['a second face is faint but large', 'several_faces', [face(200, 0.99), face(150, 0.3)]],
+    ['there are two clear faces', 'several_faces', [face(200, 0.99), face(180, 0.95, undefined, 500)]],
+    ['a second, smaller face is fairly sure', 'several_faces', [face(200, 0.99), face(60, 0.6, undefined, 500)]],
     ['the face is 60 px wide', 'face_too_small', [face(60, 0.99)]],
     ['the face is 95 px wide (a poor reference attracts strangers: docs/accuracy.md)', 'face_too_small', [face(95, 0.99)]],
     ['the detector is unsure', 'low_score', [face(200, 0.6)]],
@@ -24,8 +24,17 @@ describe('assessReference', () => {
   });
 
   test('when one clear large face and a faint small blob, then the face is accepted', () => {
-    const verdict = assessReference(analysis([face(200, 0.99), face(30, 0.3)]));
+    const verdict = assessReference(analysis([face(200, 0.99), face(30, 0.3, undefined, 500)]));
     expect(verdict.ok).toBe(true);
+  });
+
+  test('when a faint patch larger than the face sits beside it, then the clear face is the one enrolled', () => {
+    const verdict = assessReference(analysis([face(200, 0.99), face(260, 0.31, undefined, 450)]));
+    expect(verdict.ok && verdict.face.box.width).toBe(200);
+  });
+
+  test('when a second guess at the same face overlaps it (centred on it), then it is not another person', () => {
+    expect(assessReference(analysis([face(200, 0.99), face(150, 0.77, undefined, 150)])).ok).toBe(true);
   });
 
   test('when the face is exactly the minimum width, then it is accepted', () => {

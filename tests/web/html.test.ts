@@ -27,9 +27,9 @@ describe('photo result cards', () => {
       {
         index: 0, ok: true, fileName: 'sharesafe-abcdefgh-1.jpg', width: 800, height: 600, alreadySafe: false, crowded: true,
         faces: [
-          { box: box(10), verdict: 'own_child', blurred: false, pupil: { id: 1, firstName: '<Amy>' } },
-          { box: box(100), verdict: 'consented', blurred: false },
-          { box: box(200), verdict: 'no_consent', blurred: true },
+          { box: box(10), score: 0.99, verdict: 'own_child', blurred: false, pupil: { id: 1, firstName: '<Amy>' } },
+          { box: box(100), score: 0.98, verdict: 'consented', blurred: false },
+          { box: box(200), score: 0.97, verdict: 'no_consent', blurred: true },
         ],
         blurredRegions: [box(200)], counts: { own_child: 1, consented: 1, no_consent: 1, unknown: 0 },
         summary: '1 face blurred: children without consent or not recognised. Your child <Amy> is visible.',

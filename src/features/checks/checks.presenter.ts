@@ -3,6 +3,9 @@ import type { CheckMode, Verdict } from './verdict';
 
 export interface FaceReport {
   box: Box;
+  /** Detector confidence (0..1, two decimals). Under LIKELY_FACE_SCORE the "face" may be a
+   *  pattern, a hand or a blurred background: blurred all the same, counted apart in the summary. */
+  score: number;
   verdict: Verdict;
   blurred: boolean;
   /** Only for the checking parent's own child: a parent never learns another child's name. */
@@ -58,9 +61,14 @@ export function presentCheck(c: CheckRecord) {
 }
 
 /** Plain words for a parent; names only of their own children. */
+/** Detections at or above this score are reported as faces; weaker ones as "places that may be
+ *  faces". Both are blurred (fail closed); the split only keeps the counts honest. */
+export const LIKELY_FACE_SCORE = 0.5;
+
 export function summarise(faces: FaceReport[]): string {
   if (faces.length === 0) return 'No faces found. Check the photo yourself before sharing.';
-  const blurred = faces.filter((f) => f.blurred).length;
+  const maybe = faces.filter((f) => f.blurred && f.score < LIKELY_FACE_SCORE).length;
+  const blurred = faces.filter((f) => f.blurred).length - maybe;
   const own = [...new Set(faces.filter((f) => f.verdict === 'own_child').map((f) => f.pupil!.firstName))];
   const consented = faces.filter((f) => f.verdict === 'consented').length;
   const parts: string[] = [];
@@ -71,6 +79,7 @@ export function summarise(faces: FaceReport[]): string {
   }
   if (own.length > 0) parts.push(`Your ${own.length === 1 ? 'child' : 'children'} ${joinNames(own)} ${own.length === 1 ? 'is' : 'are'} visible.`);
   if (consented > 0) parts.push(`${consented} ${consented === 1 ? 'child has' : 'children have'} consent to appear and ${consented === 1 ? 'stays' : 'stay'} visible.`);
+  if (maybe > 0) parts.push(`${maybe} more ${maybe === 1 ? 'place that may be a face was' : 'places that may be faces were'} blurred to be safe.`);
   return parts.join(' ');
 }
 

@@ -59,7 +59,7 @@ export function createChecksService(d: ChecksDeps) {
     const consent = d.register.photoConsentCurrent(matchedIds);
     return analysis.faces.map((face, i) => {
       const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mode });
-      const report: FaceReport = { box: roundBox(face.box), verdict, blurred: !isVisible(verdict) };
+      const report: FaceReport = { box: roundBox(face.box), score: Math.round(face.score * 100) / 100, verdict, blurred: !isVisible(verdict) };
       if (verdict === 'own_child') report.pupil = { id: matches[i]!.pupilId, firstName: children.get(matches[i]!.pupilId)! };
       return report;
     });

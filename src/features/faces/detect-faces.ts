@@ -1,9 +1,16 @@
-// Face detection inside a worker: SSD MobileNetV1 at a low confidence, tuned for recall because a
-// missed face is a child exposed. A false positive only costs a blurred patch of background.
+// Face detection inside a worker, tuned for recall because a missed face is a child exposed; a
+// false positive only costs a blurred patch of background. Two detectors:
+// - 'retinaface' (default): RetinaFace mnet.25 on onnxruntime-node, one pass over the whole photo
+//   at up to 2048 px plus a coarse pass (retinaface.ts);
+// - 'ssd': face-api's SSD MobileNetV1 on the whole image plus overlapping tiles, used when
+//   onnxruntime-node cannot load on this platform, or when chosen (FACE_DETECTOR=ssd).
 import type { LoadedFaceApi } from './tf-backend';
 import { cropRgb, type RawImage } from './raw-image';
+import { detectWithRetinaFace, type RetinaFace } from './retinaface';
 import { locateFaces } from './ssd-locate';
 import type { Box } from './types';
+
+export type DetectorName = 'retinaface' | 'ssd';
 
 export interface Detection {
   /** Covers every detection of this face (the union): what gets blurred. */
@@ -16,6 +23,7 @@ export interface Detection {
 }
 
 export interface DetectOptions {
+  /** SSD confidence floor on the whole image. */
   minConfidence: number;
   /** Confidence floor for tile passes: magnified tiles make SSD see faces in wallpaper and
    *  knees, so tiles need a higher floor than the whole-image pass to stay useful. */
@@ -23,9 +31,26 @@ export interface DetectOptions {
   /** Also run SSD on overlapping tiles when the image is large (SSD shrinks its input to 512 px,
    *  so a whole-image pass loses faces under ~40 px). */
   tiles: boolean;
+  /** RetinaFace proposal floor. */
+  retinaMinConfidence: number;
+  /** RetinaFace fine-pass canvas (longest side, pixels). */
+  canvasSide: number;
 }
 
-export async function detectFaces(api: LoadedFaceApi, image: RawImage, opts: DetectOptions): Promise<Detection[]> {
+export interface Detectors {
+  api: LoadedFaceApi;
+  /** Null when onnxruntime-node could not load: SSD is used instead. */
+  retina: RetinaFace | null;
+}
+
+export async function detectFaces(models: Detectors, image: RawImage, opts: DetectOptions): Promise<Detection[]> {
+  if (!models.retina) return detectWithSsd(models.api, image, opts);
+  const found = await detectWithRetinaFace(models.retina, image, { minConfidence: opts.retinaMinConfidence, canvasSide: opts.canvasSide });
+  // The fine and coarse passes can both see a large face: one face, blurred as the union.
+  return mergeDetections(found.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: false })));
+}
+
+export async function detectWithSsd(api: LoadedFaceApi, image: RawImage, opts: DetectOptions): Promise<Detection[]> {
   const found = await detectIn(api, image, { x: 0, y: 0, width: image.width, height: image.height }, opts);
   if (!opts.tiles) return found;
   for (const tile of tilesFor(image.width, image.height)) {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { busy, engineFailed } from '../../platform/errors';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { blurRegionFor } from './blur-geometry';
+import type { DetectorName } from './detect-faces';
 import type { AnalyseRequest, AnalyseResponse, WorkerSettings } from './face-worker';
 import { decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
 import { WorkerPool } from './worker-pool';
@@ -18,6 +19,12 @@ export interface FaceEngineOptions {
   maxQueue?: number;
   /** Per photo, queueing included; beyond it the job fails and its worker is replaced. */
   jobTimeoutMs?: number;
+  /** 'retinaface' (default) or 'ssd' (see detect-faces.ts). */
+  detector?: DetectorName;
+  /** RetinaFace proposal floor. */
+  retinaMinConfidence?: number;
+  /** Longest side of the photo for RetinaFace's fine pass (small photos are enlarged up to 2x). */
+  canvasSide?: number;
   /** SSD confidence floor. Low on purpose: a false positive blurs some background, a miss
    *  exposes a child. 0.2-0.3 found 100% of faces in ordinary group photos (MEASURED.md). */
   minConfidence?: number;
@@ -34,6 +41,11 @@ export interface FaceEngineOptions {
 }
 
 export const DEFAULT_MIN_CONFIDENCE = 0.25;
+/** Calibrated on ../shared/eval (docs/accuracy.md). */
+export const DEFAULT_RETINA_MIN_CONFIDENCE = 0.3;
+/** 1024 px crowd photos are enlarged 2x (faces of 5-10 px), 12 MP photos reduced to 2048 px:
+ *  the smallest face found is about 0.5% of the photo's longest side either way. */
+export const DEFAULT_CANVAS_SIDE = 2048;
 /** Weak detections (mostly background caught by the tiles in crowds) stay blurred without a
  *  descriptor. On ../shared/eval, 0.4 and 0.6 kept retention at 7/7 and false reveals at 0/283,
  *  while the bench crowd's describe stage fell from 2.4 s to 1.5 s (docs/performance.md). */
@@ -60,6 +72,11 @@ class PooledFaceEngine implements FaceEngine {
 
   get backend(): string {
     return String(this.pool.info.backend ?? 'unknown');
+  }
+
+  /** The detector the workers actually run ('retinaface' or 'ssd'). */
+  get detector(): string {
+    return String(this.pool.info.detector ?? 'unknown');
   }
 
   get workers(): number {
@@ -101,7 +118,13 @@ class PooledFaceEngine implements FaceEngine {
 
 export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<FaceEngine> {
   const logger = opts.logger ?? silentLogger;
+  const workers = Math.max(1, opts.workers ?? os.availableParallelism());
   const settings: WorkerSettings = {
+    detector: opts.detector ?? 'retinaface',
+    // A single worker may use every core for detection; the wasm descriptor backend cannot.
+    detectorThreads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
+    retinaMinConfidence: opts.retinaMinConfidence ?? DEFAULT_RETINA_MIN_CONFIDENCE,
+    canvasSide: opts.canvasSide ?? DEFAULT_CANVAS_SIDE,
     minConfidence: opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
     tileMinConfidence: opts.tileMinConfidence ?? DEFAULT_TILE_MIN_CONFIDENCE,
     tiles: opts.tiles ?? true,
@@ -109,13 +132,16 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   };
   const pool = await WorkerPool.start({
     file: workerFile(),
-    size: Math.max(1, opts.workers ?? os.availableParallelism()),
+    size: workers,
     maxQueue: opts.maxQueue ?? 32,
     jobTimeoutMs: opts.jobTimeoutMs ?? 120_000,
     workerData: settings,
     logger,
   });
-  logger.info({ backend: pool.info.backend, workers: pool.size, ...settings }, 'face engine ready');
+  if (pool.info.detectorProblem) {
+    logger.warn({ problem: pool.info.detectorProblem }, 'RetinaFace could not load (onnxruntime-node); detecting with SSD instead');
+  }
+  logger.info({ backend: pool.info.backend, workers: pool.size, ...settings, detector: pool.info.detector }, 'face engine ready');
   return new PooledFaceEngine(pool, { maxSide: opts.maxSide ?? DEFAULT_MAX_SIDE, maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS }, logger);
 }
 

@@ -2,15 +2,21 @@
 // Receives oriented RGB pixels (a transferred ArrayBuffer: no copy), returns boxes in those
 // pixels' coordinates, scores and descriptors. Knows nothing about HTTP, files or pupils.
 import { parentPort, workerData } from 'node:worker_threads';
-import { detectFaces } from './detect-faces';
+import { detectFaces, type DetectorName, type Detectors } from './detect-faces';
 import { describeFace } from './describe-faces';
-import { loadFaceApi, type LoadedFaceApi } from './tf-backend';
+import { loadRetinaFace, type RetinaFace } from './retinaface';
+import { loadFaceApi } from './tf-backend';
 import type { Box } from './types';
 
 export interface WorkerSettings {
+  detector: DetectorName;
   minConfidence: number;
   tileMinConfidence: number;
   tiles: boolean;
+  retinaMinConfidence: number;
+  canvasSide: number;
+  /** onnxruntime threads for RetinaFace in this worker: cores / workers. */
+  detectorThreads: number;
   /** Detections scoring below this get no descriptor (so they can never match: blurred). */
   describeMinScore: number;
 }
@@ -34,11 +40,12 @@ export interface AnalyseResponse {
   tensors: number;
 }
 
-async function analyse(api: LoadedFaceApi, settings: WorkerSettings, req: AnalyseRequest): Promise<AnalyseResponse> {
+async function analyse(models: Detectors, settings: WorkerSettings, req: AnalyseRequest): Promise<AnalyseResponse> {
+  const { api } = models;
   const image = { data: new Uint8Array(req.pixels), width: req.width, height: req.height };
   if (image.data.length !== req.width * req.height * 3) throw new Error('pixel buffer does not match its size');
   const t0 = performance.now();
-  const detections = await detectFaces(api, image, settings);
+  const detections = await detectFaces(models, image, settings);
   const t1 = performance.now();
   const faces: WorkerFace[] = [];
   for (const d of detections) {
@@ -56,9 +63,11 @@ async function main(): Promise<void> {
   if (!port) throw new Error('face-worker must run in a worker thread');
   const settings = workerData as WorkerSettings;
   const api = await loadFaceApi();
+  const { retina, detectorProblem } = settings.detector === 'retinaface' ? await tryRetinaFace(settings.detectorThreads) : { retina: null, detectorProblem: null };
+  const models: Detectors = { api, retina };
   // One job at a time per worker: the pool never sends a second before the first answers.
   port.on('message', (req: AnalyseRequest) => {
-    analyse(api, settings, req).then(
+    analyse(models, settings, req).then(
       (result) => {
         const transfer = result.faces.flatMap((f) => (f.descriptor ? [f.descriptor.buffer as ArrayBuffer] : []));
         port.postMessage({ type: 'result', ok: true, result }, transfer);
@@ -66,7 +75,17 @@ async function main(): Promise<void> {
       (err: unknown) => port.postMessage({ type: 'result', ok: false, message: err instanceof Error ? err.message : String(err) }),
     );
   });
-  port.postMessage({ type: 'ready', info: { backend: api.backend } });
+  port.postMessage({ type: 'ready', info: { backend: api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem } });
+}
+
+/** onnxruntime-node ships binaries for the common platforms only; elsewhere the engine keeps
+ *  working with SSD (slower, and it misses more of the smallest crowd faces) and says so. */
+async function tryRetinaFace(threads: number): Promise<{ retina: RetinaFace | null; detectorProblem: string | null }> {
+  try {
+    return { retina: await loadRetinaFace(threads), detectorProblem: null };
+  } catch (err) {
+    return { retina: null, detectorProblem: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 main().catch((err: unknown) => {

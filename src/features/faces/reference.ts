@@ -20,15 +20,18 @@ export type ReferenceAssessment =
 export const MIN_REFERENCE_WIDTH = 100;
 /** Detector score below which the "face" may be a poster, a hand or half a face. */
 export const MIN_REFERENCE_SCORE = 0.8;
-/** Any second detection this confident, or this large relative to the main face, is a person. */
+/** Any second detection this confident is another person, unless it sits on the main face:
+ *  a detection whose centre lies inside the main face's box is a second guess at the same face
+ *  (the detector's artefact), since two people's faces cannot overlap that much. */
 const OTHER_FACE_SCORE = 0.5;
-const OTHER_FACE_RELATIVE_WIDTH = 0.5;
 
 export function assessReference(analysis: Analysis): ReferenceAssessment {
   const faces = [...analysis.faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-  const main = faces[0];
+  // The child is the largest face the detector is fairly sure of; a larger faint patch (a blurred
+  // background, a hand) is not a face to enrol or to refuse for.
+  const main = faces.find((f) => f.score >= OTHER_FACE_SCORE) ?? faces[0];
   if (!main) return { ok: false, reason: 'no_face' };
-  const others = faces.slice(1).filter((f) => f.score >= OTHER_FACE_SCORE || f.box.width >= main.box.width * OTHER_FACE_RELATIVE_WIDTH);
+  const others = faces.filter((f) => f !== main && f.score >= OTHER_FACE_SCORE && !centreInside(f.box, main.box));
   if (others.length > 0) return { ok: false, reason: 'several_faces' };
   if (main.box.width < MIN_REFERENCE_WIDTH) return { ok: false, reason: 'face_too_small' };
   if (main.score < MIN_REFERENCE_SCORE) return { ok: false, reason: 'low_score' };
@@ -36,6 +39,12 @@ export function assessReference(analysis: Analysis): ReferenceAssessment {
   // Size saturates at 160 px: the descriptor works on a 150 px crop, more adds nothing.
   const quality = main.score * Math.min(1, main.box.width / 160);
   return { ok: true, face: main, quality };
+}
+
+function centreInside(inner: Box, outer: Box): boolean {
+  const cx = inner.x + inner.width / 2;
+  const cy = inner.y + inner.height / 2;
+  return cx >= outer.x && cx <= outer.x + outer.width && cy >= outer.y && cy <= outer.y + outer.height;
 }
 
 /** Mean saturation (0..1) below which the face is taken as greyscale: sepia and black-and-white

@@ -38,6 +38,8 @@ export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'heic';
 export interface FaceEngine {
   /** 'tensorflow' (tfjs-node) or 'wasm'. */
   readonly backend: string;
+  /** 'retinaface' or 'ssd': the detector the workers run. */
+  readonly detector: string;
   readonly workers: number;
   /** Decode (honouring EXIF orientation), detect every face and describe each.
    *  Rejects with an AppError for bad input (415 unsupported type, 422 corrupt or too large)
