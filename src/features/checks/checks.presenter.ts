@@ -1,4 +1,4 @@
-import type { Box } from '../faces/types';
+import { LIKELY_FACE_SCORE, type Box } from '../faces/types';
 import type { CheckMode, Verdict } from './verdict';
 
 export interface FaceReport {
@@ -60,11 +60,9 @@ export function presentCheck(c: CheckRecord) {
   };
 }
 
-/** Plain words for a parent; names only of their own children. */
-/** Detections at or above this score are reported as faces; weaker ones as "places that may be
- *  faces". Both are blurred (fail closed); the split only keeps the counts honest. */
-export const LIKELY_FACE_SCORE = 0.5;
-
+/** Plain words for a parent; names only of their own children. Detections under
+ *  LIKELY_FACE_SCORE are counted apart as "places that may be faces": blurred all the same (fail
+ *  closed), the split only keeps the counts honest. */
 export function summarise(faces: FaceReport[]): string {
   if (faces.length === 0) return 'No faces found. Check the photo yourself before sharing.';
   const maybe = faces.filter((f) => f.blurred && f.score < LIKELY_FACE_SCORE).length;

@@ -8,3 +8,10 @@ export function iou(a: Box, b: Box): number {
   const inter = w * h;
   return inter / (a.width * a.height + b.width * b.height - inter);
 }
+
+/** True when the centre of `inner` lies inside `outer` (edges included). */
+export function centreInside(inner: Box, outer: Box): boolean {
+  const cx = inner.x + inner.width / 2;
+  const cy = inner.y + inner.height / 2;
+  return cx >= outer.x && cx <= outer.x + outer.width && cy >= outer.y && cy <= outer.y + outer.height;
+}

@@ -10,7 +10,7 @@ import type { DetectorName } from './detect-faces';
 import type { AnalyseRequest, AnalyseResponse, WorkerSettings } from './face-worker';
 import { decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
 import { WorkerPool } from './worker-pool';
-import type { Analysis, Box, Face, FaceEngine } from './types';
+import { LIKELY_FACE_SCORE, type Analysis, type Box, type Face, type FaceEngine } from './types';
 
 export interface FaceEngineOptions {
   /** Worker threads, each with its own backend and models (~0.4 GiB each on wasm). */
@@ -49,7 +49,7 @@ export const DEFAULT_CANVAS_SIDE = 2048;
 /** Weak detections (mostly background caught by the tiles in crowds) stay blurred without a
  *  descriptor. On ../shared/eval, 0.4 and 0.6 kept retention at 7/7 and false reveals at 0/283,
  *  while the bench crowd's describe stage fell from 2.4 s to 1.5 s (docs/performance.md). */
-export const DEFAULT_DESCRIBE_MIN_SCORE = 0.5;
+export const DEFAULT_DESCRIBE_MIN_SCORE = LIKELY_FACE_SCORE;
 export const DEFAULT_TILE_MIN_CONFIDENCE = 0.25;
 /** SSD works at 512 px whatever it is given, so more than 1920 px only costs decode time;
  *  descriptors are cut from this image too, and faces of 1920 px photos are plenty for them. */

@@ -62,9 +62,8 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('face-worker must run in a worker thread');
   const settings = workerData as WorkerSettings;
-  const api = await loadFaceApi();
   const { retina, detectorProblem } = settings.detector === 'retinaface' ? await tryRetinaFace(settings.detectorThreads) : { retina: null, detectorProblem: null };
-  const models: Detectors = { api, retina };
+  const models: Detectors = { api: await loadFaceApi({ ssd: !retina }), retina };
   // One job at a time per worker: the pool never sends a second before the first answers.
   port.on('message', (req: AnalyseRequest) => {
     analyse(models, settings, req).then(
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
       (err: unknown) => port.postMessage({ type: 'result', ok: false, message: err instanceof Error ? err.message : String(err) }),
     );
   });
-  port.postMessage({ type: 'ready', info: { backend: api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem } });
+  port.postMessage({ type: 'ready', info: { backend: models.api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem } });
 }
 
 /** onnxruntime-node ships binaries for the common platforms only; elsewhere the engine keeps

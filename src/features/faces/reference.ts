@@ -5,7 +5,8 @@
 import sharp from 'sharp';
 import { inspectImage, orientedPipeline, type ImageLimits } from './image';
 import { clipToImage } from './raw-image';
-import type { Analysis, Box, Face } from './types';
+import { centreInside } from './box-overlap';
+import { LIKELY_FACE_SCORE, type Analysis, type Box, type Face } from './types';
 
 export type ReferenceProblem = 'no_face' | 'several_faces' | 'face_too_small' | 'low_score' | 'no_descriptor' | 'greyscale' | 'too_blurry';
 
@@ -20,18 +21,15 @@ export type ReferenceAssessment =
 export const MIN_REFERENCE_WIDTH = 100;
 /** Detector score below which the "face" may be a poster, a hand or half a face. */
 export const MIN_REFERENCE_SCORE = 0.8;
-/** Any second detection this confident is another person, unless it sits on the main face:
- *  a detection whose centre lies inside the main face's box is a second guess at the same face
- *  (the detector's artefact), since two people's faces cannot overlap that much. */
-const OTHER_FACE_SCORE = 0.5;
-
 export function assessReference(analysis: Analysis): ReferenceAssessment {
   const faces = [...analysis.faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-  // The child is the largest face the detector is fairly sure of; a larger faint patch (a blurred
-  // background, a hand) is not a face to enrol or to refuse for.
-  const main = faces.find((f) => f.score >= OTHER_FACE_SCORE) ?? faces[0];
+  // The child is the largest likely face; a larger faint patch (a blurred background, a hand) is
+  // not a face to enrol or to refuse for.
+  const main = faces.find((f) => f.score >= LIKELY_FACE_SCORE) ?? faces[0];
   if (!main) return { ok: false, reason: 'no_face' };
-  const others = faces.filter((f) => f !== main && f.score >= OTHER_FACE_SCORE && !centreInside(f.box, main.box));
+  // Any other likely face is another person, unless its centre lies inside the main face's box:
+  // that is a second guess at the same face (two people's faces cannot overlap that much).
+  const others = faces.filter((f) => f !== main && f.score >= LIKELY_FACE_SCORE && !centreInside(f.box, main.box));
   if (others.length > 0) return { ok: false, reason: 'several_faces' };
   if (main.box.width < MIN_REFERENCE_WIDTH) return { ok: false, reason: 'face_too_small' };
   if (main.score < MIN_REFERENCE_SCORE) return { ok: false, reason: 'low_score' };
@@ -39,12 +37,6 @@ export function assessReference(analysis: Analysis): ReferenceAssessment {
   // Size saturates at 160 px: the descriptor works on a 150 px crop, more adds nothing.
   const quality = main.score * Math.min(1, main.box.width / 160);
   return { ok: true, face: main, quality };
-}
-
-function centreInside(inner: Box, outer: Box): boolean {
-  const cx = inner.x + inner.width / 2;
-  const cy = inner.y + inner.height / 2;
-  return cx >= outer.x && cx <= outer.x + outer.width && cy >= outer.y && cy <= outer.y + outer.height;
 }
 
 /** Mean saturation (0..1) below which the face is taken as greyscale: sepia and black-and-white

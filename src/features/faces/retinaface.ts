@@ -5,6 +5,7 @@
 // whole photo at up to 2048 px replaces them (docs/performance.md, docs/accuracy.md).
 import fs from 'node:fs';
 import path from 'node:path';
+import { iou } from './box-overlap';
 import type { RawImage } from './raw-image';
 import type { Box } from './types';
 
@@ -151,16 +152,8 @@ export function decodeStride(scores: Float32Array, deltas: Float32Array, l: Stri
 export function suppress(dets: RetinaFaceDetection[], maxIou: number): RetinaFaceDetection[] {
   const sorted = [...dets].sort((a, b) => b.score - a.score);
   const kept: RetinaFaceDetection[] = [];
-  for (const d of sorted) if (!kept.some((k) => iouOf(k.box, d.box) > maxIou)) kept.push(d);
+  for (const d of sorted) if (!kept.some((k) => iou(k.box, d.box) > maxIou)) kept.push(d);
   return kept;
-}
-
-function iouOf(a: Box, b: Box): number {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return 0;
-  const inter = w * h;
-  return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
 /** RGB bytes -> planar float32 (the network subtracts its own mean), resampled bilinearly to

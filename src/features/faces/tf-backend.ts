@@ -18,11 +18,11 @@ const packageDir = (name: string) => path.dirname(require.resolve(`${name}/packa
 
 /** Native tfjs-node when it is installed (users with internet), else the wasm backend with its
  *  binaries read from node_modules: never a CDN, because the service must work offline. */
-export async function loadFaceApi(): Promise<LoadedFaceApi> {
+export async function loadFaceApi(opts: { ssd?: boolean } = {}): Promise<LoadedFaceApi> {
   const faceapi = (tryNativeFaceApi() ?? (await loadWasmFaceApi())) as FaceApi;
   const tf = faceapi.tf as unknown as Tf;
   await tf.ready();
-  await loadModels(faceapi);
+  await loadModels(faceapi, opts.ssd ?? true);
   return { faceapi, tf, backend: tf.getBackend() };
 }
 
@@ -45,9 +45,10 @@ async function loadWasmFaceApi(): Promise<unknown> {
   return faceapi;
 }
 
-async function loadModels(faceapi: FaceApi): Promise<void> {
+/** The SSD detector's weights are only read where SSD detects (the fallback, or FACE_DETECTOR=ssd). */
+async function loadModels(faceapi: FaceApi, ssd: boolean): Promise<void> {
   const modelDir = path.join(packageDir('@vladmandic/face-api'), 'model');
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
+  if (ssd) await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
   await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
 }

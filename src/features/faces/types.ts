@@ -10,6 +10,11 @@ export interface Box {
   height: number;
 }
 
+/** A detection scoring at least this is taken for a face: it gets a descriptor, counts as a
+ *  person in a reference photo and as a face in a check's summary. Weaker detections (a hand, a
+ *  pattern, a blurred background) are blurred all the same, never matched. */
+export const LIKELY_FACE_SCORE = 0.5;
+
 export interface Face {
   /** The detector's box. */
   box: Box;
