@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { FileChooser, Page } from 'playwright-core';
 import { outboxDir } from '../../src/context';
 import { createFaceEngine } from '../../src/features/faces';
 import type { FaceEngine } from '../../src/features/faces/types';
@@ -180,6 +180,10 @@ describeBrowser('parent pages in a browser', () => {
 
   test('when a parent uses a 360 px phone with the keyboard only, then focus is visible, nothing scrolls sideways, and a photo can be checked', async () => {
     const page = await bw.newPage({ mobile: true });
+    // Playwright turns on file-chooser interception lazily and without waiting for the browser's
+    // reply, so a listener added together with the key press can lose the race on a busy machine
+    // (microsoft/playwright#776, puppeteer#6040). Listen before the page is even loaded.
+    const chooserOpened = new Promise<FileChooser>((resolve) => page.once('filechooser', resolve));
     const parent = await bw.signInAs(page, 'parent');
     await linkParent(office, amy, parent.id);
     await page.goto('/check');
@@ -201,8 +205,8 @@ describeBrowser('parent pages in a browser', () => {
       throw new Error(`Tab never reached #${id}`);
     }
     expect(await tabTo('photos')).toEqual({ outline: 'solid 3px', focusVisible: true });
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-    await chooser.setFiles(phoneFile);
+    await page.keyboard.press('Space');
+    await (await chooserOpened).setFiles(phoneFile);
     expect(await tabTo('check-button')).toEqual({ outline: 'solid 3px', focusVisible: true });
     await page.keyboard.press('Enter');
     await waitForResults(page, 1);
