@@ -19,36 +19,53 @@ export function destroyRegion(img: RawPixels, rect: Box, blocksAcross = BLOCKS_A
   const { width: w, height: h } = rect;
   if (w <= 0 || h <= 0) return;
   const long = Math.max(w, h);
-  const bw = Math.max(1, Math.round((blocksAcross * w) / long));
-  const bh = Math.max(1, Math.round((blocksAcross * h) / long));
+  // Never more blocks than pixels: an empty block would blend black into a tiny region.
+  const bw = Math.min(w, Math.max(1, Math.round((blocksAcross * w) / long)));
+  const bh = Math.min(h, Math.max(1, Math.round((blocksAcross * h) / long)));
   const means = blockMeans(img, rect, bw, bh);
   redraw(img, rect, means, bw, bh);
 }
 
-/** Mean colour of each block, as [by][bx][channel] in one flat array. */
+/** Mean colour of each block, as [by][bx][channel] in one flat array. Each row is summed into
+ *  its row of blocks; the counts follow from the column and row spans. */
 function blockMeans(img: RawPixels, rect: Box, bw: number, bh: number): Float64Array {
   const { data, width, channels: c } = img;
   const sums = new Float64Array(bw * bh * c);
-  const counts = new Float64Array(bw * bh);
-  const colBlock = new Int32Array(rect.width);
-  for (let x = 0; x < rect.width; x += 1) colBlock[x] = Math.min(bw - 1, Math.floor((x * bw) / rect.width));
+  const colStart = new Int32Array(bw + 1);
+  for (let b = 0; b <= bw; b += 1) colStart[b] = Math.ceil((b * rect.width) / bw);
+  const rowCount = new Float64Array(bh);
   for (let y = 0; y < rect.height; y += 1) {
-    const rowBase = Math.min(bh - 1, Math.floor((y * bh) / rect.height)) * bw;
-    let i = ((rect.y + y) * width + rect.x) * c;
-    for (let x = 0; x < rect.width; x += 1, i += c) {
-      const b = rowBase + colBlock[x]!;
-      counts[b] += 1;
-      for (let k = 0; k < c; k += 1) sums[b * c + k] += data[i + k]!;
+    const by = Math.min(bh - 1, Math.floor((y * bh) / rect.height));
+    rowCount[by] += 1;
+    const rowStart = ((rect.y + y) * width + rect.x) * c;
+    for (let bx = 0; bx < bw; bx += 1) {
+      const start = rowStart + colStart[bx]! * c;
+      const end = rowStart + colStart[bx + 1]! * c;
+      const at = (by * bw + bx) * c;
+      if (c === 3) {
+        // The usual case, unrolled: one pass over the row's pixels.
+        let r = 0, g = 0, b = 0;
+        for (let i = start; i < end; i += 3) { r += data[i]!; g += data[i + 1]!; b += data[i + 2]!; }
+        sums[at] += r; sums[at + 1] += g; sums[at + 2] += b;
+      } else {
+        for (let i = start; i < end; i += c) for (let k = 0; k < c; k += 1) sums[at + k] += data[i + k]!;
+      }
     }
   }
-  for (let b = 0; b < bw * bh; b += 1) for (let k = 0; k < c; k += 1) sums[b * c + k] /= counts[b] || 1;
+  for (let by = 0; by < bh; by += 1) {
+    for (let bx = 0; bx < bw; bx += 1) {
+      const count = rowCount[by]! * (colStart[bx + 1]! - colStart[bx]!);
+      for (let k = 0; k < c; k += 1) sums[(by * bw + bx) * c + k] /= count || 1;
+    }
+  }
   return sums;
 }
 
-/** Every pixel becomes the bilinear blend of the four nearest block centres. */
+/** Every pixel becomes the bilinear blend of the four nearest block centres: per row, the block
+ *  colours are first blended vertically, then each pixel blends two of those horizontally. */
 function redraw(img: RawPixels, rect: Box, means: Float64Array, bw: number, bh: number): void {
   const { data, width, channels: c } = img;
-  // Horizontal weights per column, computed once.
+  // Horizontal neighbours and weight per column, computed once.
   const x0 = new Int32Array(rect.width);
   const x1 = new Int32Array(rect.width);
   const fx = new Float64Array(rect.width);
@@ -58,22 +75,32 @@ function redraw(img: RawPixels, rect: Box, means: Float64Array, bw: number, bh: 
     x1[x] = Math.min(bw - 1, x0[x]! + 1);
     fx[x] = gx - x0[x]!;
   }
+  const column = new Float64Array(bw * c);
   for (let y = 0; y < rect.height; y += 1) {
     const gy = Math.min(bh - 1, Math.max(0, ((y + 0.5) * bh) / rect.height - 0.5));
     const y0 = Math.floor(gy);
     const y1 = Math.min(bh - 1, y0 + 1);
     const fy = gy - y0;
+    for (let j = 0; j < bw * c; j += 1) {
+      const top = means[y0 * bw * c + j]!;
+      column[j] = top + (means[y1 * bw * c + j]! - top) * fy;
+    }
+    // Values are non-negative, so adding a half before the Uint8Array truncates rounds them.
     let i = ((rect.y + y) * width + rect.x) * c;
-    for (let x = 0; x < rect.width; x += 1, i += c) {
-      const a = (y0 * bw + x0[x]!) * c;
-      const b = (y0 * bw + x1[x]!) * c;
-      const d = (y1 * bw + x0[x]!) * c;
-      const e = (y1 * bw + x1[x]!) * c;
-      const wx = fx[x]!;
-      for (let k = 0; k < c; k += 1) {
-        const top = means[a + k]! + (means[b + k]! - means[a + k]!) * wx;
-        const bottom = means[d + k]! + (means[e + k]! - means[d + k]!) * wx;
-        data[i + k] = Math.round(top + (bottom - top) * fy);
+    if (c === 3) {
+      for (let x = 0; x < rect.width; x += 1, i += 3) {
+        const a = x0[x]! * 3;
+        const b = x1[x]! * 3;
+        const wx = fx[x]!;
+        data[i] = column[a]! + (column[b]! - column[a]!) * wx + 0.5;
+        data[i + 1] = column[a + 1]! + (column[b + 1]! - column[a + 1]!) * wx + 0.5;
+        data[i + 2] = column[a + 2]! + (column[b + 2]! - column[a + 2]!) * wx + 0.5;
+      }
+    } else {
+      for (let x = 0; x < rect.width; x += 1, i += c) {
+        const a = x0[x]! * c;
+        const b = x1[x]! * c;
+        for (let k = 0; k < c; k += 1) data[i + k] = column[a + k]! + (column[b + k]! - column[a + k]!) * fx[x]! + 0.5;
       }
     }
   }
