@@ -1,4 +1,4 @@
-// npm run bench [-- --runs N] [--quick]
+// npm run bench [-- --runs N] [--quick] [--describer onnx|tfjs]
 // Stage timings (decode, detect, describe, match, blur+encode), the whole check through
 // ctx.checks.check (the service's own code path on a temp database), throughput with one worker
 // and with all, and peak RSS, on: the face-api demo photos (1920 px), the same upscaled to 12 MP,
@@ -19,6 +19,7 @@ import { cropFace, sample } from '../tests/helpers/photos';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const runs = Number(argv[argv.indexOf('--runs') + 1]) > 0 && argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : quick ? 2 : 5;
+const describer = argv.includes('--describer') && argv[argv.indexOf('--describer') + 1] === 'tfjs' ? 'tfjs' : 'onnx';
 const SAMPLES = quick ? [1, 5] : [1, 2, 3, 4, 5, 6];
 const PUPILS = 500;
 const REFS_PER_PUPIL = 3;
@@ -195,8 +196,8 @@ async function throughput(world: TestWorld, parentId: number, photos: Buffer[], 
 async function main(): Promise<void> {
   const all = os.availableParallelism();
   console.log(`ShareSafe bench: runs=${runs}${quick ? ' (quick)' : ''}, cores=${all}, load=${os.loadavg().map((l) => l.toFixed(1)).join('/')}`);
-  const engine1 = await createFaceEngine({ workers: 1 });
-  console.log(`backend: ${engine1.backend}, detector: ${engine1.detector}`);
+  const engine1 = await createFaceEngine({ workers: 1, describer });
+  console.log(`backend: ${engine1.backend}, detector: ${engine1.detector}, describer: ${engine1.describer}`);
   const base = SAMPLES.map(sample);
   const big = await Promise.all(base.map(upscaled));
   const crowds = await Promise.all((quick ? [50] : [40, 80]).map((n, i) => crowd(engine1, n, i + 1)));
@@ -217,7 +218,7 @@ async function main(): Promise<void> {
   }
   const tp1 = await throughput(world, parentId, big, 1);
   await engine1.close();
-  const engineAll = await createFaceEngine({ workers: all });
+  const engineAll = await createFaceEngine({ workers: all, describer });
   const worldAll = createTestWorld({ engine: engineAll });
   const parentAll = await signIn(worldAll, 'parent');
   const tpAll = await throughput(worldAll, parentAll.id, big, all * 2);
@@ -227,7 +228,7 @@ async function main(): Promise<void> {
   console.log(`peak RSS: ${(peakRss / 2 ** 20).toFixed(0)} MiB (main process; workers are threads of it)`);
   const out = path.join(__dirname, 'results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, JSON.stringify({ runs, quick, backend: engineAll.backend, detector: engineAll.detector, cores: all, load: os.loadavg(), results, throughput: { oneWorker: tp1, allWorkers: tpAll, workers: all }, peakRssMiB: peakRss / 2 ** 20 }, null, 2));
+  fs.writeFileSync(out, JSON.stringify({ runs, quick, backend: engineAll.backend, detector: engineAll.detector, describer: engineAll.describer, cores: all, load: os.loadavg(), results, throughput: { oneWorker: tp1, allWorkers: tpAll, workers: all }, peakRssMiB: peakRss / 2 ** 20 }, null, 2));
   console.log(`written ${path.relative(process.cwd(), out)}`);
 }
 

@@ -54,6 +54,10 @@ export class MemoEngine implements FaceEngine {
     return this.inner.detector;
   }
 
+  get describer(): string {
+    return this.inner.describer;
+  }
+
   get workers(): number {
     return this.inner.workers;
   }

@@ -1,4 +1,4 @@
-// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH] [--detector retinaface|ssd]
+// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH] [--detector retinaface|ssd] [--describer onnx|tfjs]
 //
 // Exposure, false reveals and retention on a face set (format: ../shared/eval/README.md), through
 // the service's own code: createContext on a fresh SQLite database, pupils/consents/guardians/
@@ -35,6 +35,7 @@ const argsSchema = z.object({
   margin: numberList('margin'),
   json: z.string().optional(),
   detector: z.enum(['retinaface', 'ssd']).default('retinaface'),
+  describer: z.enum(['onnx', 'tfjs']).default('onnx'),
 });
 
 type Args = z.output<typeof argsSchema>;
@@ -43,12 +44,12 @@ function readArgs(): Args {
   const { values } = parseArgs({
     options: {
       dataset: { type: 'string' }, workers: { type: 'string' }, threshold: { type: 'string' },
-      margin: { type: 'string' }, json: { type: 'string' }, detector: { type: 'string' },
+      margin: { type: 'string' }, json: { type: 'string' }, detector: { type: 'string' }, describer: { type: 'string' },
     },
     strict: true,
   });
   const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH] [--detector retinaface|ssd]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
+  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH] [--detector retinaface|ssd] [--describer onnx|tfjs]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
   return parsed.data;
 }
 
@@ -160,8 +161,8 @@ async function main() {
   const photos = manifest.groups.map((group) => ({ group, buffer: fs.readFileSync(path.join(dataset, group.file)) }));
   const settings = args.threshold.flatMap((threshold) => args.margin.map((margin): MatchSetting => ({ threshold, margin })));
 
-  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000, detector: args.detector }));
-  console.log(`dataset ${dataset}: ${Object.keys(manifest.identities).length} identities, ${Object.values(manifest.identities).flat().length} portraits, ${photos.length} group photos; engine ${engine.backend} x${engine.workers}, detector ${engine.detector}\n`);
+  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000, detector: args.detector, describer: args.describer }));
+  console.log(`dataset ${dataset}: ${Object.keys(manifest.identities).length} identities, ${Object.values(manifest.identities).flat().length} portraits, ${photos.length} group photos; engine ${engine.backend} x${engine.workers}, detector ${engine.detector}, describer ${engine.describer}\n`);
   const results: SettingResult[] = [];
   try {
     for (const [i, setting] of settings.entries()) {
@@ -191,7 +192,7 @@ async function main() {
   const file = args.json ?? path.join(__dirname, 'results', `eval-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify({
-    dataset, commit: gitCommit(), backend: engine.backend, detector: engine.detector, workers: args.workers, date: new Date().toISOString(), results,
+    dataset, commit: gitCommit(), backend: engine.backend, detector: engine.detector, describer: engine.describer, workers: args.workers, date: new Date().toISOString(), results,
   }, null, 2));
   console.log(`results written to ${file}`);
 }

@@ -37,9 +37,28 @@ describe('detection', () => {
     expect(engine.workers).toBe(2);
   });
 
-  test('when the engine starts here, then it detects with RetinaFace', () => {
+  test('when the engine starts here, then it detects with RetinaFace and describes on onnxruntime', () => {
     expect(engine.detector).toBe('retinaface');
+    expect(engine.describer).toBe('onnx');
   });
+
+  test.each([1, 5])('when sample%i is described by face-api on tfjs instead, then every descriptor equals the onnxruntime one (distance < 0.001)', async (n) => {
+    const tfjs = await createFaceEngine({ workers: 1, describer: 'tfjs' });
+    try {
+      expect(tfjs.describer).toBe('tfjs');
+      const theirs = await tfjs.analyse(sample(n));
+      const ours = analyses.get(n)!;
+      expect(theirs.faces.map((f) => f.box)).toEqual(ours.faces.map((f) => f.box));
+      expect(people(ours).length).toBeGreaterThan(0);
+      ours.faces.forEach((f, i) => {
+        const other = theirs.faces[i]!.descriptor;
+        if (!f.descriptor || !other) expect(other).toBe(f.descriptor);
+        else expect(euclideanDistance(f.descriptor, other)).toBeLessThan(0.001);
+      });
+    } finally {
+      await tfjs.close();
+    }
+  }, 60_000);
 
   test.each(Object.entries(EXPECTED_FACES))('when analysing sample%s, then all %i people are found and described', (n, count) => {
     const a = analyses.get(Number(n))!;

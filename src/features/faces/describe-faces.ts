@@ -1,8 +1,9 @@
 // Face descriptors inside a worker, following face-api's own chain (detection box -> 68
 // landmarks -> aligned box -> 128-d descriptor) but cutting every crop from the raw RGB buffer in
 // JS. face-api's extractFaceTensors copies the whole image out of wasm memory twice per face
-// (~75 ms per face at 1920 px); a JS crop costs well under a millisecond.
-import type { LoadedFaceApi } from './tf-backend';
+// (~75 ms per face at 1920 px); a JS crop costs well under a millisecond. All of a photo's faces
+// go through each network together (see face-nets.ts).
+import type { FaceNets } from './face-nets';
 import { clipToImage, cropRgb, type RawImage } from './raw-image';
 import type { Box } from './types';
 
@@ -16,20 +17,27 @@ const ALIGN_X = 0.5;
 const ALIGN_Y = 0.43;
 const ALIGN_SCALE = 0.45;
 
-export async function describeFace(api: LoadedFaceApi, image: RawImage, box: Box): Promise<Float32Array | null> {
-  if (Math.min(box.width, box.height) < MIN_DESCRIBE_SIDE) return null;
-  const faceRect = faceApiCrop(box, image.width, image.height);
-  if (!faceRect) return null;
-  const landmarks = await landmarksIn(api, image, faceRect, box);
-  const aligned = faceApiCrop(alignedBox(landmarks), image.width, image.height);
-  if (!aligned || Math.min(aligned.width, aligned.height) < MIN_DESCRIBE_SIDE / 2) return null;
-  const descriptor = await withTensor(api, cropRgb(image, aligned), (t) =>
-    api.faceapi.nets.faceRecognitionNet.computeFaceDescriptor(t as never),
-  );
-  const result = descriptor as Float32Array;
-  // A non-finite descriptor would compare as "no distance" and could match anything.
-  // Copy into its own buffer so it can be transferred to the main thread on its own.
-  return result.length === 128 && result.every(Number.isFinite) ? new Float32Array(result) : null;
+/** One descriptor per box, or null where the face is too small to describe (always blurred). */
+export async function describeFaces(nets: FaceNets, image: RawImage, boxes: Box[]): Promise<Array<Float32Array | null>> {
+  const results: Array<Float32Array | null> = boxes.map(() => null);
+  const first = boxes.flatMap((box, i) => {
+    const rect = Math.min(box.width, box.height) >= MIN_DESCRIBE_SIDE ? faceApiCrop(box, image.width, image.height) : null;
+    return rect ? [{ i, box, rect }] : [];
+  });
+  if (first.length === 0) return results;
+  const landmarks = await nets.landmarks(first.map((f) => cropRgb(image, f.rect)));
+  const second = first.flatMap((f, n) => {
+    const aligned = faceApiCrop(alignedBox(toImagePoints(landmarks[n]!, f.rect, f.box)), image.width, image.height);
+    return aligned && Math.min(aligned.width, aligned.height) >= MIN_DESCRIBE_SIDE / 2 ? [{ i: f.i, aligned }] : [];
+  });
+  if (second.length === 0) return results;
+  const descriptors = await nets.descriptors(second.map((f) => cropRgb(image, f.aligned)));
+  second.forEach((f, n) => {
+    const d = descriptors[n]!;
+    // A non-finite descriptor would compare as "no distance" and could match anything.
+    results[f.i] = d.length === 128 && d.every(Number.isFinite) ? d : null;
+  });
+  return results;
 }
 
 /** The crop face-api's extractFaceTensors takes (clip, then floor x, y, width and height).
@@ -46,12 +54,10 @@ function faceApiCrop(box: Box, width: number, height: number): Box | null {
 
 /** 68 landmark points in image coordinates. Like face-api, shift by the detector's unrounded
  *  box origin rather than the crop's: a sub-pixel bias, kept for compatibility. */
-async function landmarksIn(api: LoadedFaceApi, image: RawImage, rect: Box, box: Box): Promise<Array<{ x: number; y: number }>> {
-  const crop = cropRgb(image, rect);
-  const found = await withTensor(api, crop, (t) => api.faceapi.nets.faceLandmark68Net.detectLandmarks(t as never));
-  const one = Array.isArray(found) ? found[0] : found;
-  // relativePositions are fractions of the crop; shift back into the whole image.
-  return one.relativePositions.map((p) => ({ x: box.x + p.x * rect.width, y: box.y + p.y * rect.height }));
+function toImagePoints(relative: Float32Array, rect: Box, box: Box): Array<{ x: number; y: number }> {
+  const points: Array<{ x: number; y: number }> = [];
+  for (let i = 0; i < relative.length; i += 2) points.push({ x: box.x + relative[i]! * rect.width, y: box.y + relative[i + 1]! * rect.height });
+  return points;
 }
 
 /** face-api's "dlib" alignment, the one its descriptor chain uses: a square centred between the
@@ -70,13 +76,4 @@ function alignedBox(points: Array<{ x: number; y: number }>): Box {
 function centre(points: Array<{ x: number; y: number }>): { x: number; y: number } {
   const sum = points.reduce((acc, p) => ({ x: acc.x + p.x, y: acc.y + p.y }), { x: 0, y: 0 });
   return { x: sum.x / points.length, y: sum.y / points.length };
-}
-
-async function withTensor<T>(api: LoadedFaceApi, crop: RawImage, run: (t: unknown) => Promise<T>): Promise<T> {
-  const tensor = api.tf.tensor3d(crop.data, [crop.height, crop.width, 3], 'int32');
-  try {
-    return await run(tensor);
-  } finally {
-    tensor.dispose();
-  }
 }

@@ -7,7 +7,7 @@ import { busy, engineFailed } from '../../platform/errors';
 import { silentLogger, type Logger } from '../../platform/logger';
 import { blurRegionFor } from './blur-geometry';
 import type { DetectorName } from './detect-faces';
-import type { AnalyseRequest, AnalyseResponse, WorkerSettings } from './face-worker';
+import type { AnalyseRequest, AnalyseResponse, DescriberName, WorkerSettings } from './face-worker';
 import { decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
 import { WorkerPool } from './worker-pool';
 import { LIKELY_FACE_SCORE, type Analysis, type Box, type Face, type FaceEngine } from './types';
@@ -21,6 +21,8 @@ export interface FaceEngineOptions {
   jobTimeoutMs?: number;
   /** 'retinaface' (default) or 'ssd' (see detect-faces.ts). */
   detector?: DetectorName;
+  /** 'onnx' (default) or 'tfjs': where face-api's landmark and descriptor nets run (face-nets.ts). */
+  describer?: DescriberName;
   /** RetinaFace proposal floor. */
   retinaMinConfidence?: number;
   /** Longest side of the photo for RetinaFace's fine pass (small photos are enlarged up to 2x). */
@@ -79,6 +81,11 @@ class PooledFaceEngine implements FaceEngine {
     return String(this.pool.info.detector ?? 'unknown');
   }
 
+  /** Where the landmark and descriptor nets actually run ('onnx' or 'tfjs'). */
+  get describer(): string {
+    return String(this.pool.info.describer ?? 'unknown');
+  }
+
   get workers(): number {
     return this.pool.size;
   }
@@ -121,8 +128,9 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   const workers = Math.max(1, opts.workers ?? os.availableParallelism());
   const settings: WorkerSettings = {
     detector: opts.detector ?? 'retinaface',
-    // A single worker may use every core for detection; the wasm descriptor backend cannot.
-    detectorThreads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
+    describer: opts.describer ?? 'onnx',
+    // A single worker may use every core for onnxruntime; the wasm backend cannot.
+    ortThreads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
     retinaMinConfidence: opts.retinaMinConfidence ?? DEFAULT_RETINA_MIN_CONFIDENCE,
     canvasSide: opts.canvasSide ?? DEFAULT_CANVAS_SIDE,
     minConfidence: opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
@@ -141,7 +149,10 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   if (pool.info.detectorProblem) {
     logger.warn({ problem: pool.info.detectorProblem }, 'RetinaFace could not load (onnxruntime-node); detecting with SSD instead');
   }
-  logger.info({ backend: pool.info.backend, workers: pool.size, ...settings, detector: pool.info.detector }, 'face engine ready');
+  if (pool.info.describerProblem) {
+    logger.warn({ problem: pool.info.describerProblem }, 'onnxruntime-node could not run the descriptor nets; describing with face-api on tfjs instead');
+  }
+  logger.info({ backend: pool.info.backend, workers: pool.size, ...settings, detector: pool.info.detector, describer: pool.info.describer }, 'face engine ready');
   return new PooledFaceEngine(pool, { maxSide: opts.maxSide ?? DEFAULT_MAX_SIDE, maxPixels: opts.maxPixels ?? DEFAULT_MAX_PIXELS }, logger);
 }
 

@@ -3,9 +3,10 @@
 // pixels' coordinates, scores and descriptors. Knows nothing about HTTP, files or pupils.
 import { parentPort, workerData } from 'node:worker_threads';
 import { detectFaces, type DetectorName, type Detectors } from './detect-faces';
-import { describeFace } from './describe-faces';
+import { describeFaces } from './describe-faces';
+import { loadOnnxFaceNets, tfjsFaceNets, type FaceNets } from './face-nets';
 import { loadRetinaFace, type RetinaFace } from './retinaface';
-import { loadFaceApi } from './tf-backend';
+import { loadFaceApi, type LoadedFaceApi } from './tf-backend';
 import type { Box } from './types';
 
 export interface WorkerSettings {
@@ -15,11 +16,15 @@ export interface WorkerSettings {
   tiles: boolean;
   retinaMinConfidence: number;
   canvasSide: number;
-  /** onnxruntime threads for RetinaFace in this worker: cores / workers. */
-  detectorThreads: number;
+  /** 'onnx' (face-api's weights on onnxruntime-node) or 'tfjs' (face-api itself). */
+  describer: DescriberName;
+  /** onnxruntime threads in this worker (RetinaFace and the describing nets): cores / workers. */
+  ortThreads: number;
   /** Detections scoring below this get no descriptor (so they can never match: blurred). */
   describeMinScore: number;
 }
+
+export type DescriberName = 'onnx' | 'tfjs';
 
 export interface AnalyseRequest {
   pixels: ArrayBuffer;
@@ -40,20 +45,23 @@ export interface AnalyseResponse {
   tensors: number;
 }
 
-async function analyse(models: Detectors, settings: WorkerSettings, req: AnalyseRequest): Promise<AnalyseResponse> {
+interface Models extends Detectors {
+  nets: FaceNets;
+}
+
+async function analyse(models: Models, settings: WorkerSettings, req: AnalyseRequest): Promise<AnalyseResponse> {
   const { api } = models;
   const image = { data: new Uint8Array(req.pixels), width: req.width, height: req.height };
   if (image.data.length !== req.width * req.height * 3) throw new Error('pixel buffer does not match its size');
   const t0 = performance.now();
   const detections = await detectFaces(models, image, settings);
   const t1 = performance.now();
-  const faces: WorkerFace[] = [];
-  for (const d of detections) {
-    // A weak detection is blurred whatever it is; describing it would only cost time (crowds
-    // produce many) and offer the matcher a poor descriptor to misread.
-    const describe = d.score >= (settings.describeMinScore);
-    faces.push({ box: d.box, score: d.score, descriptor: describe ? await describeFace(api, image, d.describeBox) : null });
-  }
+  // A weak detection is blurred whatever it is; describing it would only cost time (crowds
+  // produce many) and offer the matcher a poor descriptor to misread.
+  const likely = detections.filter((d) => d.score >= settings.describeMinScore);
+  const descriptors = await describeFaces(models.nets, image, likely.map((d) => d.describeBox));
+  const described = new Map(likely.map((d, i) => [d, descriptors[i]!]));
+  const faces: WorkerFace[] = detections.map((d) => ({ box: d.box, score: d.score, descriptor: described.get(d) ?? null }));
   const t2 = performance.now();
   return { faces, timings: { detect: t1 - t0, describe: t2 - t1 }, tensors: api.tf.memory().numTensors };
 }
@@ -62,8 +70,10 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('face-worker must run in a worker thread');
   const settings = workerData as WorkerSettings;
-  const { retina, detectorProblem } = settings.detector === 'retinaface' ? await tryRetinaFace(settings.detectorThreads) : { retina: null, detectorProblem: null };
-  const models: Detectors = { api: await loadFaceApi({ ssd: !retina }), retina };
+  const { retina, detectorProblem } = settings.detector === 'retinaface' ? await tryRetinaFace(settings.ortThreads) : { retina: null, detectorProblem: null };
+  const api = await loadFaceApi({ ssd: !retina });
+  const { nets, describerProblem } = settings.describer === 'onnx' ? await tryOnnxNets(api, settings.ortThreads) : { nets: tfjsFaceNets(api), describerProblem: null };
+  const models: Models = { api, retina, nets };
   // One job at a time per worker: the pool never sends a second before the first answers.
   port.on('message', (req: AnalyseRequest) => {
     analyse(models, settings, req).then(
@@ -74,7 +84,7 @@ async function main(): Promise<void> {
       (err: unknown) => port.postMessage({ type: 'result', ok: false, message: err instanceof Error ? err.message : String(err) }),
     );
   });
-  port.postMessage({ type: 'ready', info: { backend: models.api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem } });
+  port.postMessage({ type: 'ready', info: { backend: api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem, describer: nets.kind, describerProblem } });
 }
 
 /** onnxruntime-node ships binaries for the common platforms only; elsewhere the engine keeps
@@ -84,6 +94,15 @@ async function tryRetinaFace(threads: number): Promise<{ retina: RetinaFace | nu
     return { retina: await loadRetinaFace(threads), detectorProblem: null };
   } catch (err) {
     return { retina: null, detectorProblem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** Where onnxruntime-node cannot load, face-api describes on tfjs: the same numbers, ~5x slower. */
+async function tryOnnxNets(api: LoadedFaceApi, threads: number): Promise<{ nets: FaceNets; describerProblem: string | null }> {
+  try {
+    return { nets: await loadOnnxFaceNets(api, threads), describerProblem: null };
+  } catch (err) {
+    return { nets: tfjsFaceNets(api), describerProblem: err instanceof Error ? err.message : String(err) };
   }
 }
 

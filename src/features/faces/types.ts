@@ -45,6 +45,8 @@ export interface FaceEngine {
   readonly backend: string;
   /** 'retinaface' or 'ssd': the detector the workers run. */
   readonly detector: string;
+  /** 'onnx' or 'tfjs': where the landmark and descriptor nets run. */
+  readonly describer: string;
   readonly workers: number;
   /** Decode (honouring EXIF orientation), detect every face and describe each.
    *  Rejects with an AppError for bad input (415 unsupported type, 422 corrupt or too large)

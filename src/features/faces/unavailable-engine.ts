@@ -7,6 +7,7 @@ export function unavailableEngine(reason: string): FaceEngine {
   return {
     backend: 'unavailable',
     detector: 'unavailable',
+    describer: 'unavailable',
     workers: 0,
     analyse: () => Promise.reject(engineFailed(`The face engine is not running (${reason}); no photo can be checked.`)),
     close: () => Promise.resolve(),
