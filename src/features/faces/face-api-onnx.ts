@@ -183,7 +183,8 @@ const values = (t: WeightTensor) => Float32Array.from(t.dataSync());
 /** conv + bias, then face-api's scale layer (x * w + b), folded into the convolution. */
 function scaledConv(g: Graph, x: Value, p: ScaledConv, stride: number, padding: Padding, relu: boolean): Value {
   const s = values(p.scale.weights);
-  const b = values(p.conv.bias).map((v, o) => v * s[o]! + p.scale.biases.dataSync()[o]!);
+  const shift = values(p.scale.biases);
+  const b = values(p.conv.bias).map((v, o) => v * s[o]! + shift[o]!);
   const out = g.conv(x, convWeights(g, p.conv.filters, s), g.constant('b', [b.length], b), stride, padding);
   return relu ? g.relu(out) : out;
 }
