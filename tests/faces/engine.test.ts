@@ -25,10 +25,13 @@ beforeAll(async () => {
 
 let ssd: FaceEngine | undefined;
 const ssdEngine = async () => (ssd ??= await createFaceEngine({ workers: 1, detector: 'ssd' }));
+let tfjs: FaceEngine | undefined;
+const tfjsEngine = async () => (tfjs ??= await createFaceEngine({ workers: 1, describer: 'tfjs' }));
 
 afterAll(async () => {
   await engine?.close();
   await ssd?.close();
+  await tfjs?.close();
 });
 
 describe('detection', () => {
@@ -43,21 +46,17 @@ describe('detection', () => {
   });
 
   test.each([1, 5])('when sample%i is described by face-api on tfjs instead, then every descriptor equals the onnxruntime one (distance < 0.001)', async (n) => {
-    const tfjs = await createFaceEngine({ workers: 1, describer: 'tfjs' });
-    try {
-      expect(tfjs.describer).toBe('tfjs');
-      const theirs = await tfjs.analyse(sample(n));
-      const ours = analyses.get(n)!;
-      expect(theirs.faces.map((f) => f.box)).toEqual(ours.faces.map((f) => f.box));
-      expect(people(ours).length).toBeGreaterThan(0);
-      ours.faces.forEach((f, i) => {
-        const other = theirs.faces[i]!.descriptor;
-        if (!f.descriptor || !other) expect(other).toBe(f.descriptor);
-        else expect(euclideanDistance(f.descriptor, other)).toBeLessThan(0.001);
-      });
-    } finally {
-      await tfjs.close();
-    }
+    const tfjs = await tfjsEngine();
+    expect(tfjs.describer).toBe('tfjs');
+    const theirs = await tfjs.analyse(sample(n));
+    const ours = analyses.get(n)!;
+    expect(theirs.faces.map((f) => f.box)).toEqual(ours.faces.map((f) => f.box));
+    expect(people(ours).length).toBeGreaterThan(0);
+    ours.faces.forEach((f, i) => {
+      const other = theirs.faces[i]!.descriptor;
+      if (!f.descriptor || !other) expect(other).toBe(f.descriptor);
+      else expect(euclideanDistance(f.descriptor, other)).toBeLessThan(0.001);
+    });
   }, 60_000);
 
   test.each(Object.entries(EXPECTED_FACES))('when analysing sample%s, then all %i people are found and described', (n, count) => {
