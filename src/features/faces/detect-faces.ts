@@ -4,6 +4,7 @@
 //   at up to 2048 px plus a coarse pass (retinaface.ts);
 // - 'ssd': face-api's SSD MobileNetV1 on the whole image plus overlapping tiles, used when
 //   onnxruntime-node cannot load on this platform, or when chosen (FACE_DETECTOR=ssd).
+import { intersectionArea, iou } from './box-overlap';
 import type { LoadedFaceApi } from './tf-backend';
 import { cropRgb, type RawImage } from './raw-image';
 import { detectWithRetinaFace, type RetinaFace } from './retinaface';
@@ -125,13 +126,8 @@ export function mergeDetections(dets: Detection[]): Detection[] {
 }
 
 function isSameFace(a: Box, b: Box): boolean {
-  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return false;
-  const inter = w * h;
-  const areaA = a.width * a.height;
-  const areaB = b.width * b.height;
-  return inter / (areaA + areaB - inter) >= 0.45 || inter / Math.min(areaA, areaB) >= 0.7;
+  const inter = intersectionArea(a, b);
+  return inter > 0 && (iou(a, b) >= 0.45 || inter / Math.min(a.width * a.height, b.width * b.height) >= 0.7);
 }
 
 function union(a: Box, b: Box): Box {

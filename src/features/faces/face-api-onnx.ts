@@ -83,10 +83,11 @@ class Graph {
     return output;
   }
 
-  /** Convolution with TensorFlow's padding rule; weights already in ONNX layout. */
-  conv(x: Value, weights: { name: string; out: number; k: number }, bias: string, stride: number, padding: Padding, group = 1): Value {
+  /** Convolution with TensorFlow's padding rule; weights already in ONNX layout; no bias when null. */
+  conv(x: Value, weights: { name: string; out: number; k: number }, bias: string | null, stride: number, padding: Padding, group = 1): Value {
     const { side, pads } = tfPadding(x.side, weights.k, stride, padding);
-    const name = this.node('Conv', [x.name, weights.name, bias], { kernel_shape: [weights.k, weights.k], strides: [stride, stride], pads, group });
+    const inputs = bias ? [x.name, weights.name, bias] : [x.name, weights.name];
+    const name = this.node('Conv', inputs, { kernel_shape: [weights.k, weights.k], strides: [stride, stride], pads, group });
     return { name, channels: weights.out, side };
   }
 
@@ -226,7 +227,7 @@ export function recognitionOnnx(onnx: typeof OnnxNamespace, p: RecognitionParams
 
 /** tfjs separableConv2d + bias: depthwise (strided) then pointwise. */
 function separable(g: Graph, x: Value, p: SeparableConvParams, stride: number): Value {
-  const depthwise = g.conv(x, depthwiseWeights(g, p.depthwise_filter), g.constant('zero', [x.channels], new Float32Array(x.channels)), stride, 'same', x.channels);
+  const depthwise = g.conv(x, depthwiseWeights(g, p.depthwise_filter), null, stride, 'same', x.channels);
   return g.conv(depthwise, convWeights(g, p.pointwise_filter), g.constant('b', [p.bias.shape[0]!], values(p.bias)), 1, 'same');
 }
 
