@@ -41,9 +41,13 @@ export function createContext(infra: Infrastructure): AppContext {
   const accounts = createAccountsService({
     db, clock, audit, mailer, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME, sessionDays: config.SESSION_DAYS,
   });
-  const register = createRegisterService({ db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine });
+  const register = createRegisterService({
+    db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine,
+    mail: { mailer, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME },
+  });
   const events = createEventsFeature({
     db, clock, audit, mailer, logger: infra.logger, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME,
+    photoConsent: (ids) => register.photoConsentDecisions(ids),
   });
   const checks = createChecksService({
     engine: infra.engine, register, events, store: createCheckStore(config.UPLOADS_DIR), audit, clock, logger: infra.logger,
@@ -52,6 +56,8 @@ export function createContext(infra: Infrastructure): AppContext {
     imageLimits: { maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000 },
     maxInFlight: config.MAX_CHECKS_IN_FLIGHT,
   });
+  // Stored safe copies showing a pupil go the moment that pupil's consent ceases.
+  register.onConsentCeased((pupilId) => checks.removeShowingPupil(pupilId));
   const startBackground = () => {
     const stops: Array<() => Promise<void>> = [];
     // Reminder e-mails: jobs live in the database, so a restart resumes where the last run stopped.

@@ -24,8 +24,13 @@ export function addGuardian(db: Db, userId: number, pupilId: number): void {
 }
 
 export function addPhotoConsent(db: Db, pupilId: number, status: 'granted' | 'refused' | 'not_asked', reviewOn: string | null): void {
-  db.prepare(`INSERT INTO photo_consents (pupil_id, status, given_by, given_on, review_on, recorded_at)
-    VALUES (?, ?, 'Parent, paper form', '2025-09-01', ?, '2025-09-01T00:00:00.000Z')`).run(pupilId, status, reviewOn);
+  // One person named on a paper form, as the office records it (consent_positions, migration 003).
+  db.prepare(`INSERT OR IGNORE INTO consent_people (pupil_id, kind, name, created_at)
+    VALUES (?, 'named', 'Parent, paper form', '2025-09-01T00:00:00.000Z')`).run(pupilId);
+  const person = (db.prepare("SELECT id FROM consent_people WHERE pupil_id = ? AND kind = 'named'").get(pupilId) as { id: number }).id;
+  const position = status === 'granted' ? 'consents' : status === 'refused' ? 'objects' : 'withdrawn';
+  db.prepare(`INSERT INTO consent_positions (pupil_id, person_id, consent, position, source, given_on, review_on, recorded_at)
+    VALUES (?, ?, 'photo', ?, 'paper', '2025-09-01', ?, '2025-09-01T00:00:00.000Z')`).run(pupilId, person, position, status === 'granted' ? reviewOn : null);
 }
 
 /** A parent account that can receive mail (no password needed to be a recipient). */

@@ -19,7 +19,7 @@ describe('pupils', () => {
     expect(patched.body.pupil).toMatchObject({ className: '5C', yearGroup: 'Y5', firstName: 'Ada' });
     const detail = await office.agent.get(`/api/pupils/${pupil.id}`).expect(200);
     expect(detail.body).toMatchObject({
-      pupil: { id: pupil.id, className: '5C' }, guardians: [], photoConsents: [], biometricConsents: [], references: [],
+      pupil: { id: pupil.id, className: '5C' }, guardians: [], people: [], positions: [], references: [],
       photoConsent: { state: 'not_asked', current: false }, biometricConsent: { holds: false },
     });
     await office.agent.get('/api/pupils/9999').expect(404);
@@ -144,7 +144,7 @@ describe('parents and access', () => {
     await post(organiser, '/api/pupils', { firstName: 'X', lastName: 'Y', className: '1A', yearGroup: 'Y1' }).expect(403);
     await post(organiser, `/api/pupils/${pupil.id}/leave`, {}).expect(403);
     await organiser.agent.get('/api/audit').expect(403);
-    expect(world.ctx.db.prepare('SELECT COUNT(*) AS n FROM photo_consents').get()).toEqual({ n: 0 });
+    expect(world.ctx.db.prepare('SELECT COUNT(*) AS n FROM consent_positions').get()).toEqual({ n: 0 });
   });
 });
 
@@ -155,7 +155,7 @@ describe('audit trail', () => {
     world.clock.advance(2 * 86_400_000);
     await office.agent.patch(`/api/pupils/${pupil.id}`).set('x-csrf-token', office.csrf).send({ className: '5A' }).expect(200);
     const all = await office.agent.get(`/api/audit?subjectType=pupil&subjectId=${pupil.id}`).expect(200);
-    expect(all.body.entries.map((e: { action: string }) => e.action)).toEqual(['pupil.updated', 'photo_consent.recorded', 'pupil.created']);
+    expect(all.body.entries.map((e: { action: string }) => e.action)).toEqual(['pupil.updated', 'consent_position.recorded', 'pupil.created']);
     expect(JSON.stringify(all.body)).not.toMatch(/Lovelace|Ada/);
     const page = await office.agent.get(`/api/audit?subjectType=pupil&limit=2`).expect(200);
     expect(page.body.entries).toHaveLength(2);

@@ -9,14 +9,23 @@ import type { CheckRecord } from './checks.presenter';
 // Originals are never written: multer keeps them in memory for the length of the request.
 
 const ID = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** What is stored: the record, plus server-only facts the presenter never sends. */
+export type StoredCheck = CheckRecord & {
+  /** Pupils left visible in any safe copy of this check (own child or consented). Server-side
+   *  only: when one of them loses consent, the check's copies are deleted at once. */
+  visiblePupilIds?: number[];
+};
 const RECORD = 'check.json';
 
 export interface CheckStore {
   newId(): string;
-  save(record: CheckRecord, safeCopies: Map<number, Buffer>): void;
-  load(id: string): CheckRecord | null;
+  save(record: StoredCheck, safeCopies: Map<number, Buffer>): void;
+  load(id: string): StoredCheck | null;
   safeCopyPath(id: string, index: number): string | null;
   remove(id: string): void;
+  /** Deletes every stored check in which this pupil is visible; returns how many. */
+  removeShowing(pupilId: number): number;
   /** Deletes expired checks and orphaned folders; returns how many folders were removed. */
   sweep(now: Date, orphanAgeMs: number): number;
 }
@@ -46,10 +55,29 @@ export function createCheckStore(root: string): CheckStore {
       const dir = dirOf(id);
       if (!dir) return null;
       try {
-        return JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as CheckRecord;
+        return JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as StoredCheck;
       } catch {
         return null;
       }
+    },
+
+    removeShowing(pupilId) {
+      // A school's checks of the last hour: reading each small record is cheap enough.
+      let removed = 0;
+      for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+        if (!entry.isDirectory() || !ID.test(entry.name)) continue;
+        const dir = path.join(root, entry.name);
+        let record: StoredCheck;
+        try {
+          record = JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as StoredCheck;
+        } catch {
+          continue; // being written, or an orphan the sweeper removes
+        }
+        if (!record.visiblePupilIds?.includes(pupilId)) continue;
+        fs.rmSync(dir, { recursive: true, force: true });
+        removed += 1;
+      }
+      return removed;
     },
 
     safeCopyPath(id, index) {

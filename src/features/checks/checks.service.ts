@@ -5,7 +5,7 @@ import type { Audit } from '../audit/audit.service';
 import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
 import { checkAdmission } from './admission';
-import type { CheckStore } from './check-store';
+import type { CheckStore, StoredCheck } from './check-store';
 import { summarise, type CheckRecord, type FaceReport, type PhotoFailure, type PhotoReport } from './checks.presenter';
 import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
 
@@ -50,7 +50,7 @@ const SMALL_FACE_PX = 40;
 export type ChecksService = ReturnType<typeof createChecksService>;
 
 export function createChecksService(d: ChecksDeps) {
-  function verdictsFor(analysis: Analysis, userId: number, mode: CheckMode, candidates?: Set<number>): FaceReport[] {
+  function verdictsFor(analysis: Analysis, userId: number, mode: CheckMode, candidates?: Set<number>, visible?: Set<number>): FaceReport[] {
     const gallery = d.register.galleryForChecks();
     const children = new Map(d.register.childrenOf(userId).map((c) => [c.id, c.firstName]));
     const matches = withoutAmbiguousMatches(analysis.faces.map((f) =>
@@ -59,18 +59,19 @@ export function createChecksService(d: ChecksDeps) {
     const consent = d.register.photoConsentCurrent(matchedIds);
     return analysis.faces.map((face, i) => {
       const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mode });
+      if (isVisible(verdict) && matches[i]) visible?.add(matches[i]!.pupilId);
       const report: FaceReport = { box: roundBox(face.box), score: Math.round(face.score * 100) / 100, verdict, blurred: !isVisible(verdict) };
       if (verdict === 'own_child') report.pupil = { id: matches[i]!.pupilId, firstName: children.get(matches[i]!.pupilId)! };
       return report;
     });
   }
 
-  async function checkOne(photo: UploadedPhoto, index: number, userId: number, mode: CheckMode, candidates?: Set<number>) {
+  async function checkOne(photo: UploadedPhoto, index: number, userId: number, mode: CheckMode, candidates: Set<number> | undefined, visible: Set<number>) {
     // The full-size decode for the safe copy runs on libuv's threads while the worker detects.
     const pixels = decodeForSafeCopy(photo.buffer, d.imageLimits);
     pixels.catch(() => undefined); // if analyse fails first, this rejection is already handled
     const analysis = await d.engine.analyse(photo.buffer);
-    const faces = verdictsFor(analysis, userId, mode, candidates);
+    const faces = verdictsFor(analysis, userId, mode, candidates, visible);
     const blurredRegions = analysis.faces.filter((_, i) => faces[i]!.blurred)
       .map((f) => toPixelBox(f.blurRegion, analysis.width, analysis.height));
     const safeCopy = await encodeSafeCopy(await pixels, blurredRegions);
@@ -97,10 +98,11 @@ export function createChecksService(d: ChecksDeps) {
       const id = d.store.newId();
       const results: Array<PhotoReport | PhotoFailure> = [];
       const safeCopies = new Map<number, Buffer>();
+      const visible = new Set<number>();
       // One photo at a time per request keeps memory bounded; the engine's pool serves many requests.
       for (const [index, photo] of photos.entries()) {
         try {
-          const { report, safeCopy } = await checkOne(photo, index, userId, opts.mode, candidates);
+          const { report, safeCopy } = await checkOne(photo, index, userId, opts.mode, candidates, visible);
           report.fileName = `sharesafe-${id.slice(0, 8)}-${index + 1}.jpg`;
           results.push(report);
           safeCopies.set(index, safeCopy);
@@ -123,7 +125,8 @@ export function createChecksService(d: ChecksDeps) {
         expiresAt: new Date(now.getTime() + d.expiryMinutes * 60_000).toISOString(),
         photos: results,
       };
-      d.store.save(record, safeCopies);
+      const stored: StoredCheck = { ...record, visiblePupilIds: [...visible].sort((a, b) => a - b) };
+      d.store.save(stored, safeCopies);
       const ok = results.filter((r): r is PhotoReport => r.ok);
       d.audit.record('check.completed', {
         actorId: userId, subjectType: opts.eventId ? 'event' : undefined, subjectId: opts.eventId,
@@ -139,8 +142,9 @@ export function createChecksService(d: ChecksDeps) {
 
     /** The owner's check; anyone else gets the same 404 as for a check that never existed. */
     get(userId: number, id: string): CheckRecord {
-      const record = d.store.load(id);
-      if (!record || record.ownerId !== userId || new Date(record.expiresAt) <= d.clock.now()) throw notFound('check');
+      const stored = d.store.load(id);
+      if (!stored || stored.ownerId !== userId || new Date(stored.expiresAt) <= d.clock.now()) throw notFound('check');
+      const { visiblePupilIds: _serverOnly, ...record } = stored; // never leaves the service
       return record;
     },
 
@@ -155,6 +159,16 @@ export function createChecksService(d: ChecksDeps) {
     remove(userId: number, id: string) {
       this.get(userId, id);
       d.store.remove(id);
+    },
+
+    /** Consent ceased: every stored check in which this pupil is visible goes, at once. */
+    removeShowingPupil(pupilId: number): number {
+      const removed = d.store.removeShowing(pupilId);
+      if (removed > 0) {
+        d.audit.record('checks.deleted', { subjectType: 'pupil', subjectId: pupilId, details: { count: removed, reason: 'consent_ceased' } });
+        d.logger.info({ removed }, 'checks showing a pupil deleted after consent ceased');
+      }
+      return removed;
     },
 
     sweep(): number {

@@ -19,7 +19,7 @@ export const presentPupil = (p: ParticipantRow) => ({
   id: p.id, firstName: p.firstName, lastName: p.lastName, className: p.className, yearGroup: p.yearGroup,
 });
 
-export const presentConsentGaps = (g: { eventId: number; participantCount: number; lacking: Array<ParticipantRow & { consentState: string }> }) => ({
+export const presentConsentGaps = (g: { eventId: number; participantCount: number; lacking: Array<ParticipantRow & { consentState: string; consentReviewOn: string | null }> }) => ({
   eventId: g.eventId,
   participantCount: g.participantCount,
   lackingCount: g.lacking.length,

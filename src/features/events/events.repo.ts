@@ -29,9 +29,6 @@ export interface ParticipantRow {
   className: string;
   yearGroup: string;
   status: 'on_roll' | 'left';
-  consentStatus: 'granted' | 'refused' | 'not_asked' | null;
-  consentGivenOn: string | null;
-  consentReviewOn: string | null;
 }
 
 interface EventRow {
@@ -75,11 +72,8 @@ export function eventsRepo(db: Db) {
     participantIds: db.prepare<[{ eventId: number }], { id: number }>(`SELECT id FROM (${PARTICIPANTS})`),
     participants: db.prepare<[{ eventId: number }], {
       id: number; first_name: string; last_name: string; class_name: string; year_group: string; status: 'on_roll' | 'left';
-      c_status: ParticipantRow['consentStatus']; c_given_on: string | null; c_review_on: string | null;
-    }>(`SELECT p.id, p.first_name, p.last_name, p.class_name, p.year_group, p.status,
-               c.status AS c_status, c.given_on AS c_given_on, c.review_on AS c_review_on
+    }>(`SELECT p.id, p.first_name, p.last_name, p.class_name, p.year_group, p.status
           FROM (${PARTICIPANTS}) p
-          LEFT JOIN photo_consents c ON c.id = (SELECT MAX(id) FROM photo_consents WHERE pupil_id = p.id)
          ORDER BY p.class_name, p.last_name, p.first_name`),
     insertLink: db.prepare('INSERT INTO event_links (event_id, token_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
     linkByHash: db.prepare<[string], { event_id: number; expires_at: string }>(
@@ -126,7 +120,6 @@ export function eventsRepo(db: Db) {
     participantIds: (eventId: number) => new Set(q.participantIds.all({ eventId }).map((r) => r.id)),
     participants: (eventId: number): ParticipantRow[] => q.participants.all({ eventId }).map((r) => ({
       id: r.id, firstName: r.first_name, lastName: r.last_name, className: r.class_name, yearGroup: r.year_group, status: r.status,
-      consentStatus: r.c_status, consentGivenOn: r.c_given_on, consentReviewOn: r.c_review_on,
     })),
     insertLink: (eventId: number, tokenHash: string, createdBy: number | null, now: string, expiresAt: string) =>
       q.insertLink.run(eventId, tokenHash, createdBy, now, expiresAt),

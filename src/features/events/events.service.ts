@@ -3,7 +3,7 @@ import { forbidden, gone, notFound, unprocessable } from '../../platform/errors'
 import { hashToken, newToken } from '../../platform/secrets';
 import type { User } from '../accounts/accounts.repo';
 import type { Audit } from '../audit/audit.service';
-import { photoConsentIsCurrent, photoConsentState } from '../register/consent-rules';
+import type { PhotoDecision } from '../register/consent-rules';
 import type { EventRecord, EventsRepo, ParticipantSelection } from './events.repo';
 import type { CreateEventInput, UpdateEventInput } from './events.schemas';
 
@@ -16,6 +16,8 @@ export interface EventsDeps {
   publicUrl: string;
   /** Called inside the update's transaction when an event moves, so reminders move with it. */
   onStartsAtChanged(eventId: number, startsAt: string): void;
+  /** The register's photo-sharing decision per pupil (its rule, not a copy of it). */
+  photoConsent?: (pupilIds: number[]) => Map<number, PhotoDecision>;
 }
 
 export interface UploadLink {
@@ -120,12 +122,13 @@ export function createEventsService(d: EventsDeps) {
     /** Participants without current photo-sharing consent (the register's rule, not a copy of it). */
     consentGaps(user: User, eventId: number) {
       accessibleEvent(user, eventId);
-      const today = isoDate(d.clock.now());
       const participants = repo.participants(eventId);
+      const decisions = d.photoConsent?.(participants.map((p) => p.id)) ?? new Map<number, PhotoDecision>();
+      const notAsked: PhotoDecision = { state: 'not_asked', current: false, reviewOn: null }; // fail closed
       const lacking = participants
-        .map((p) => ({ p, latest: p.consentStatus ? { status: p.consentStatus, givenOn: p.consentGivenOn!, reviewOn: p.consentReviewOn } : null }))
-        .filter(({ p, latest }) => !photoConsentIsCurrent(latest, today, p.status))
-        .map(({ p, latest }) => ({ ...p, consentState: photoConsentState(latest, today) }));
+        .map((p) => ({ p, decision: decisions.get(p.id) ?? notAsked }))
+        .filter(({ decision }) => !decision.current)
+        .map(({ p, decision }) => ({ ...p, consentState: decision.state, consentReviewOn: decision.reviewOn }));
       return { eventId, participantCount: participants.length, lacking };
     },
 

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db';
 import type { Logger } from '../../platform/logger';
 import type { Mailer } from '../../platform/mailer';
 import type { Audit } from '../audit/audit.service';
+import type { PhotoDecision } from '../register/consent-rules';
 import { eventsRepo } from './events.repo';
 import { createEventsService } from './events.service';
 import { guidanceStore } from './guidance';
@@ -18,6 +19,8 @@ export interface EventsFeatureDeps {
   logger: Logger;
   publicUrl: string;
   schoolName: string;
+  /** The register's photo-sharing decision per pupil, for "who lacks consent". */
+  photoConsent?: (pupilIds: number[]) => Map<number, PhotoDecision>;
   /** How often the reminder scheduler looks for due work (default 30 s). */
   reminderIntervalMs?: number;
 }
@@ -30,7 +33,7 @@ export function createEventsFeature(d: EventsFeatureDeps) {
   const reminderRepo = remindersRepo(d.db);
   const guidance = guidanceStore(d.db);
   const service = createEventsService({
-    repo, clock: d.clock, audit: d.audit, publicUrl: d.publicUrl,
+    repo, clock: d.clock, audit: d.audit, publicUrl: d.publicUrl, photoConsent: d.photoConsent,
     onStartsAtChanged: (eventId, startsAt) => reminders.reschedule(eventId, startsAt),
   });
   const scheduler = createReminderScheduler({

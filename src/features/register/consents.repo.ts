@@ -1,19 +1,39 @@
 import type { Db } from '../../platform/db';
-import type { BiometricConsentRecord, PhotoConsentRecord, PhotoConsentStatus } from './consent-rules';
+import {
+  biometricSummary, type BiometricConsentRecord, type ConsentKind, type PersonPosition, type Position, type PositionSource,
+} from './consent-rules';
 
-/** What every consent record carries besides its answer: who gave it, who recorded it, when. */
-interface ConsentEntry {
+export type PersonKind = 'child' | 'parent_account' | 'named';
+
+/** Someone with a say in a pupil's consent: the child, a linked parent account, or a person named
+ *  on a paper form. `hasResponsibility` is derived: a parent account only while still linked. */
+export interface ConsentPerson {
   id: number;
   pupilId: number;
-  givenBy: string;
+  kind: PersonKind;
+  userId: number | null;
+  /** The account's name for a parent account, the name on the form for a named person. */
+  name: string | null;
+  relationship: string | null;
+  hasResponsibility: boolean;
+  createdAt: string;
+}
+
+/** One entry of a person's append-only history. */
+export interface ConsentPositionEntry {
+  id: number;
+  pupilId: number;
+  personId: number;
+  consent: ConsentKind;
+  position: Position;
+  source: PositionSource;
+  givenOn: string;
+  reviewOn: string | null;
+  shown: string | null;
   note: string | null;
   recordedBy: number | null;
   recordedAt: string;
 }
-
-export interface PhotoConsent extends PhotoConsentRecord, ConsentEntry {}
-
-export interface BiometricConsent extends BiometricConsentRecord, ConsentEntry {}
 
 export interface ReferenceInfo {
   id: number;
@@ -24,47 +44,56 @@ export interface ReferenceInfo {
   createdAt: string;
 }
 
-interface PhotoRow {
-  id: number; pupil_id: number; status: PhotoConsentStatus; given_by: string; given_on: string; review_on: string | null;
-  note: string | null; recorded_by: number | null; recorded_at: string;
+interface PersonRow {
+  id: number; pupil_id: number; kind: PersonKind; user_id: number | null; name: string | null; account_name: string | null;
+  relationship: string | null; linked: number; created_at: string;
 }
-interface BioRow {
-  id: number; pupil_id: number; parent_consent: number; parent_objection: number; child_objection: number;
-  given_by: string; note: string | null; recorded_by: number | null; recorded_at: string;
+interface PositionRow {
+  id: number; pupil_id: number; person_id: number; consent: ConsentKind; position: Position; source: PositionSource;
+  given_on: string; review_on: string | null; shown: string | null; note: string | null; recorded_by: number | null; recorded_at: string;
 }
+interface LatestRow extends PositionRow { kind: PersonKind; linked: number }
 interface RefRow { id: number; pupil_id: number; face_width: number; quality: number; created_by: number | null; created_at: string }
 
-const toPhoto = (r: PhotoRow): PhotoConsent => ({
-  id: r.id, pupilId: r.pupil_id, status: r.status, givenBy: r.given_by, givenOn: r.given_on, reviewOn: r.review_on,
-  note: r.note, recordedBy: r.recorded_by, recordedAt: r.recorded_at,
+const toPerson = (r: PersonRow): ConsentPerson => ({
+  id: r.id, pupilId: r.pupil_id, kind: r.kind, userId: r.user_id, name: r.kind === 'parent_account' ? r.account_name ?? r.name : r.name,
+  relationship: r.relationship, hasResponsibility: r.kind === 'named' || (r.kind === 'parent_account' && r.linked === 1), createdAt: r.created_at,
 });
-const toBio = (r: BioRow): BiometricConsent => ({
-  id: r.id, pupilId: r.pupil_id, parentConsent: r.parent_consent === 1, parentObjection: r.parent_objection === 1,
-  childObjection: r.child_objection === 1, givenBy: r.given_by, note: r.note, recordedBy: r.recorded_by, recordedAt: r.recorded_at,
+const toPosition = (r: PositionRow): ConsentPositionEntry => ({
+  id: r.id, pupilId: r.pupil_id, personId: r.person_id, consent: r.consent, position: r.position, source: r.source,
+  givenOn: r.given_on, reviewOn: r.review_on, shown: r.shown, note: r.note, recordedBy: r.recorded_by, recordedAt: r.recorded_at,
+});
+const toPersonPosition = (r: LatestRow): PersonPosition => ({
+  personId: r.person_id, isChild: r.kind === 'child', hasResponsibility: r.kind === 'named' || (r.kind === 'parent_account' && r.linked === 1),
+  position: r.position, source: r.source, reviewOn: r.review_on,
 });
 const toRef = (r: RefRow): ReferenceInfo => ({
   id: r.id, pupilId: r.pupil_id, faceWidth: r.face_width, quality: r.quality, createdBy: r.created_by, createdAt: r.created_at,
 });
 
-// "Latest" is the highest id: rows are append-only, so insertion order is the order of record.
-const LATEST_PHOTO = 'SELECT * FROM photo_consents WHERE id IN (SELECT MAX(id) FROM photo_consents GROUP BY pupil_id)';
-const LATEST_BIO = 'SELECT * FROM biometric_consents WHERE id IN (SELECT MAX(id) FROM biometric_consents GROUP BY pupil_id)';
+const LINKED = 'EXISTS (SELECT 1 FROM guardians g WHERE g.pupil_id = cp.pupil_id AND g.user_id = cp.user_id)';
+const PEOPLE = `SELECT cp.*, u.name AS account_name, ${LINKED} AS linked FROM consent_people cp LEFT JOIN users u ON u.id = cp.user_id`;
+// Rows are append-only, so the highest id of each person and consent is their latest position.
+const LATEST = `SELECT pos.*, cp.kind, ${LINKED} AS linked FROM consent_positions pos JOIN consent_people cp ON cp.id = pos.person_id
+  WHERE pos.id IN (SELECT MAX(id) FROM consent_positions GROUP BY person_id, consent)`;
 
-/** Prepared SQL for the consent histories and the encrypted reference faces. */
+/** Prepared SQL for the consent positions and the encrypted reference faces. */
 export function consentsRepo(db: Db) {
   const q = {
-    photoHistory: db.prepare<[number], PhotoRow>('SELECT * FROM photo_consents WHERE pupil_id = ? ORDER BY id DESC'),
-    latestPhoto: db.prepare<[number], PhotoRow>('SELECT * FROM photo_consents WHERE pupil_id = ? ORDER BY id DESC LIMIT 1'),
-    allLatestPhoto: db.prepare<[], PhotoRow>(LATEST_PHOTO),
-    insertPhoto: db.prepare(
-      `INSERT INTO photo_consents (pupil_id, status, given_by, given_on, review_on, note, recorded_by, recorded_at)
-       VALUES (@pupilId, @status, @givenBy, @givenOn, @reviewOn, @note, @recordedBy, @recordedAt)`),
-    bioHistory: db.prepare<[number], BioRow>('SELECT * FROM biometric_consents WHERE pupil_id = ? ORDER BY id DESC'),
-    latestBio: db.prepare<[number], BioRow>('SELECT * FROM biometric_consents WHERE pupil_id = ? ORDER BY id DESC LIMIT 1'),
-    allLatestBio: db.prepare<[], BioRow>(LATEST_BIO),
-    insertBio: db.prepare(
-      `INSERT INTO biometric_consents (pupil_id, parent_consent, parent_objection, child_objection, given_by, note, recorded_by, recorded_at)
-       VALUES (@pupilId, @parentConsent, @parentObjection, @childObjection, @givenBy, @note, @recordedBy, @recordedAt)`),
+    people: db.prepare<[number], PersonRow>(`${PEOPLE} WHERE cp.pupil_id = ? ORDER BY cp.kind = 'child' DESC, cp.id`),
+    person: db.prepare<[number, number], PersonRow>(`${PEOPLE} WHERE cp.id = ? AND cp.pupil_id = ?`),
+    childPerson: db.prepare<[number], { id: number }>("SELECT id FROM consent_people WHERE pupil_id = ? AND kind = 'child'"),
+    accountPerson: db.prepare<[number, number], { id: number }>("SELECT id FROM consent_people WHERE pupil_id = ? AND kind = 'parent_account' AND user_id = ?"),
+    namedPerson: db.prepare<[number, string], { id: number }>("SELECT id FROM consent_people WHERE pupil_id = ? AND kind = 'named' AND name = ? COLLATE NOCASE"),
+    insertPerson: db.prepare(
+      `INSERT INTO consent_people (pupil_id, kind, user_id, name, relationship, created_by, created_at)
+       VALUES (@pupilId, @kind, @userId, @name, @relationship, @createdBy, @createdAt)`),
+    history: db.prepare<[number], PositionRow>('SELECT * FROM consent_positions WHERE pupil_id = ? ORDER BY id DESC'),
+    latestOf: db.prepare<[number], LatestRow>(`${LATEST} AND pos.pupil_id = ? ORDER BY pos.id`),
+    allLatest: db.prepare<[], LatestRow>(`${LATEST} ORDER BY pos.id`),
+    insertPosition: db.prepare(
+      `INSERT INTO consent_positions (pupil_id, person_id, consent, position, source, given_on, review_on, shown, note, recorded_by, recorded_at)
+       VALUES (@pupilId, @personId, @consent, @position, @source, @givenOn, @reviewOn, @shown, @note, @recordedBy, @recordedAt)`),
     refsOf: db.prepare<[number], RefRow>(
       'SELECT id, pupil_id, face_width, quality, created_by, created_at FROM reference_faces WHERE pupil_id = ? ORDER BY id'),
     refCounts: db.prepare<[], { pupil_id: number; n: number }>('SELECT pupil_id, COUNT(*) AS n FROM reference_faces GROUP BY pupil_id'),
@@ -80,25 +109,44 @@ export function consentsRepo(db: Db) {
       'SELECT pupil_id, descriptor_enc FROM reference_faces ORDER BY id'),
   };
 
-  return {
-    photoHistory: (pupilId: number) => q.photoHistory.all(pupilId).map(toPhoto),
-    latestPhoto: (pupilId: number) => {
-      const r = q.latestPhoto.get(pupilId);
-      return r ? toPhoto(r) : undefined;
+  /** Latest positions by pupil, one list per consent. */
+  function latestByPupil(rows: LatestRow[]) {
+    const out = new Map<number, Record<ConsentKind, PersonPosition[]>>();
+    for (const r of rows) {
+      let entry = out.get(r.pupil_id);
+      if (!entry) out.set(r.pupil_id, (entry = { photo: [], biometric: [] }));
+      entry[r.consent].push(toPersonPosition(r));
+    }
+    return out;
+  }
+
+  const repo = {
+    people: (pupilId: number) => q.people.all(pupilId).map(toPerson),
+    person: (pupilId: number, personId: number) => {
+      const r = q.person.get(personId, pupilId);
+      return r ? toPerson(r) : undefined;
     },
-    /** Latest photo consent of every pupil that has one, by pupil id. */
-    allLatestPhoto: () => new Map(q.allLatestPhoto.all().map((r) => [r.pupil_id, toPhoto(r)])),
-    insertPhoto: (c: Omit<PhotoConsent, 'id'>): number => Number(q.insertPhoto.run(c).lastInsertRowid),
-    bioHistory: (pupilId: number) => q.bioHistory.all(pupilId).map(toBio),
-    latestBio: (pupilId: number) => {
-      const r = q.latestBio.get(pupilId);
-      return r ? toBio(r) : undefined;
+    findPerson(pupilId: number, who: { kind: 'child' } | { kind: 'parent_account'; userId: number } | { kind: 'named'; name: string }) {
+      const r = who.kind === 'child' ? q.childPerson.get(pupilId)
+        : who.kind === 'parent_account' ? q.accountPerson.get(pupilId, who.userId) : q.namedPerson.get(pupilId, who.name);
+      return r?.id;
     },
-    allLatestBio: () => new Map(q.allLatestBio.all().map((r) => [r.pupil_id, toBio(r)])),
-    insertBio: (c: Omit<BiometricConsent, 'id'>): number =>
-      Number(q.insertBio.run({
-        ...c, parentConsent: Number(c.parentConsent), parentObjection: Number(c.parentObjection), childObjection: Number(c.childObjection),
-      }).lastInsertRowid),
+    insertPerson: (p: { pupilId: number; kind: PersonKind; userId: number | null; name: string | null; relationship: string | null; createdBy: number | null; createdAt: string }): number =>
+      Number(q.insertPerson.run(p).lastInsertRowid),
+    /** Every position of a pupil, newest first. */
+    history: (pupilId: number) => q.history.all(pupilId).map(toPosition),
+    /** Each person's latest position of one pupil, per consent. */
+    latestPositions: (pupilId: number): Record<ConsentKind, PersonPosition[]> =>
+      latestByPupil(q.latestOf.all(pupilId)).get(pupilId) ?? { photo: [], biometric: [] },
+    allLatestPositions: () => latestByPupil(q.allLatest.all()),
+    insertPosition: (p: Omit<ConsentPositionEntry, 'id'>): number => Number(q.insertPosition.run(p).lastInsertRowid),
+    /** The biometric state (who consents, who objects) derived from the positions; undefined when
+     *  nobody has answered. */
+    latestBio: (pupilId: number): BiometricConsentRecord | undefined => {
+      const latest = repo.latestPositions(pupilId).biometric;
+      return latest.length ? biometricSummary(latest) : undefined;
+    },
+    allLatestBio: () => new Map([...repo.allLatestPositions()].map(([id, l]) => [id, biometricSummary(l.biometric)])),
     referencesOf: (pupilId: number) => q.refsOf.all(pupilId).map(toRef),
     referenceCounts: () => new Map(q.refCounts.all().map((r) => [r.pupil_id, r.n])),
     countReferences: (pupilId: number) => q.countRefs.get(pupilId)!.n,
@@ -113,6 +161,7 @@ export function consentsRepo(db: Db) {
     deleteReferencesOf: (pupilId: number): number => q.deleteRefsOf.run(pupilId).changes,
     allDescriptors: () => q.allDescriptors.all().map((r) => ({ pupilId: r.pupil_id, descriptorEnc: r.descriptor_enc })),
   };
+  return repo;
 }
 
 export type ConsentsRepo = ReturnType<typeof consentsRepo>;

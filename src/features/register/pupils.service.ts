@@ -1,8 +1,7 @@
 import { conflict, notFound } from '../../platform/errors';
 import {
-  addDays, biometricConsentHolds, photoConsentIsCurrent, photoConsentState, type PhotoConsentState,
+  addDays, biometricConsentHolds, biometricSummary, photoDecision, type PhotoDecision,
 } from './consent-rules';
-import type { BiometricConsent, PhotoConsent } from './consents.repo';
 import type { Pupil, PupilFields } from './pupils.repo';
 import type { RegisterCore } from './register.core';
 import type { ListPupilsQuery } from './register.schemas';
@@ -10,10 +9,9 @@ import type { ListPupilsQuery } from './register.schemas';
 /** One pupil as the register sees them: the latest consents and what they mean today. */
 export interface RegisterRow {
   pupil: Pupil;
-  photo: PhotoConsent | undefined;
-  photoState: PhotoConsentState;
+  photo: PhotoDecision;
+  photoState: PhotoDecision['state'];
   photoCurrent: boolean;
-  biometric: BiometricConsent | undefined;
   biometricHolds: boolean;
   references: number;
 }
@@ -27,19 +25,17 @@ export function pupilsService(c: RegisterCore) {
    *  the rules run in JS — the same pure functions the photo check uses — rather than in SQL. */
   function registerRows(): RegisterRow[] {
     const today = c.today();
-    const photos = consents.allLatestPhoto();
-    const bios = consents.allLatestBio();
+    const positions = consents.allLatestPositions();
     const refs = consents.referenceCounts();
     return pupils.all().map((pupil) => {
-      const photo = photos.get(pupil.id);
-      const biometric = bios.get(pupil.id);
+      const latest = positions.get(pupil.id) ?? { photo: [], biometric: [] };
+      const photo = photoDecision(latest.photo, today, pupil.status);
       return {
         pupil,
         photo,
-        photoState: photoConsentState(photo, today),
-        photoCurrent: photoConsentIsCurrent(photo, today, pupil.status),
-        biometric,
-        biometricHolds: biometricConsentHolds(biometric),
+        photoState: photo.state,
+        photoCurrent: photo.current,
+        biometricHolds: biometricConsentHolds(biometricSummary(latest.biometric)),
         references: refs.get(pupil.id) ?? 0,
       };
     });
@@ -53,7 +49,7 @@ export function pupilsService(c: RegisterCore) {
     if (f.photoConsent && row.photoState !== f.photoConsent) return false;
     if (f.biometric && row.biometricHolds !== (f.biometric === 'holds')) return false;
     if (f.enrolled !== undefined && row.references > 0 !== f.enrolled) return false;
-    if (f.reviewDue && !(row.photo?.status === 'granted' && row.photo.reviewOn !== null && row.photo.reviewOn < f.reviewDue)) return false;
+    if (f.reviewDue && !((row.photo.state === 'granted' || row.photo.state === 'expired') && row.photo.reviewOn !== null && row.photo.reviewOn < f.reviewDue)) return false;
     if (f.q) {
       const needle = f.q.toLowerCase();
       const hay = `${p.firstName} ${p.lastName}\n${p.lastName} ${p.firstName}\n${p.upn ?? ''}`.toLowerCase();
@@ -75,16 +71,19 @@ export function pupilsService(c: RegisterCore) {
 
     pupilDetail(id: number) {
       const pupil = c.requirePupil(id);
-      const photoConsents = consents.photoHistory(id);
-      const biometricConsents = consents.bioHistory(id);
+      const latest = consents.latestPositions(id);
+      const photo = photoDecision(latest.photo, c.today(), pupil.status);
+      const biometric = biometricSummary(latest.biometric);
       return {
         pupil,
         guardians: pupils.guardiansOf(id),
-        photoConsents,
-        photoState: photoConsentState(photoConsents[0], c.today()),
-        photoCurrent: photoConsentIsCurrent(photoConsents[0], c.today(), pupil.status),
-        biometricConsents,
-        biometricHolds: biometricConsentHolds(biometricConsents[0]),
+        photo,
+        photoState: photo.state,
+        photoCurrent: photo.current,
+        biometric,
+        biometricHolds: biometricConsentHolds(biometric),
+        people: consents.people(id),
+        positions: consents.history(id),
         references: consents.referencesOf(id),
       };
     },
@@ -119,7 +118,8 @@ export function pupilsService(c: RegisterCore) {
         if (pupil.status === 'left') throw conflict('This pupil has already left.');
         pupils.markLeft(id, c.now());
         const deletedReferences = c.purgeReferences(id, 'pupil_left', actorId);
-        audit.record('pupil.left', { actorId, subjectType: 'pupil', subjectId: id, details: { deletedReferences } });
+        const deletedChecks = c.consentCeased(id); // photo consent ends with the roll
+        audit.record('pupil.left', { actorId, subjectType: 'pupil', subjectId: id, details: { deletedReferences, deletedChecks } });
         return { pupil: pupils.byId(id)!, deletedReferences };
       })();
     },
@@ -136,7 +136,7 @@ export function pupilsService(c: RegisterCore) {
         photoConsentGranted: count((r) => r.photoCurrent),
         photoConsentMissing: count((r) => r.photoState === 'not_asked'),
         photoConsentRefused: count((r) => r.photoState === 'refused'),
-        photoConsentReviewDueSoon: count((r) => r.photoCurrent && r.photo!.reviewOn! <= soon),
+        photoConsentReviewDueSoon: count((r) => r.photoCurrent && r.photo.reviewOn! <= soon),
         photoConsentExpired: count((r) => r.photoState === 'expired'),
         biometricHoldsNotEnrolled: count((r) => r.biometricHolds && r.references === 0),
         enrolled: count((r) => r.references > 0),
@@ -171,9 +171,20 @@ export function pupilsService(c: RegisterCore) {
     },
 
     removeGuardian(pupilId: number, userId: number, actorId: number) {
-      c.requirePupil(pupilId);
-      if (!pupils.unlink(userId, pupilId)) throw notFound('guardian link');
-      audit.record('guardian.unlinked', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { userId } });
+      c.db.transaction(() => {
+        const pupil = c.requirePupil(pupilId);
+        // An unlinked account's consent stops counting (its objection stands), which may end consent.
+        const state = () => {
+          const latest = consents.latestPositions(pupilId);
+          return { photo: photoDecision(latest.photo, c.today(), pupil.status).current, bio: biometricConsentHolds(biometricSummary(latest.biometric)) };
+        };
+        const before = state();
+        if (!pupils.unlink(userId, pupilId)) throw notFound('guardian link');
+        const after = state();
+        const deletedReferences = before.bio && !after.bio ? c.purgeReferences(pupilId, 'biometric_consent_withdrawn', actorId) : 0;
+        const deletedChecks = (before.photo && !after.photo) || (before.bio && !after.bio) ? c.consentCeased(pupilId) : 0;
+        audit.record('guardian.unlinked', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { userId, deletedReferences, deletedChecks } });
+      })();
     },
 
     /** A parent's own children still on roll; the only pupils a parent ever learns about. */
@@ -183,13 +194,24 @@ export function pupilsService(c: RegisterCore) {
     childrenOf: (parentUserId: number): { id: number; firstName: string }[] =>
       pupils.childrenOf(parentUserId).map((p) => ({ id: p.id, firstName: p.firstName })),
 
+    /** Each pupil's photo-sharing decision today; unknown ids are left out. */
+    photoConsentDecisions(pupilIds: number[]): Map<number, PhotoDecision> {
+      const today = c.today();
+      const result = new Map<number, PhotoDecision>();
+      for (const id of pupilIds) {
+        const pupil = pupils.byId(id);
+        if (pupil) result.set(id, photoDecision(consents.latestPositions(id).photo, today, pupil.status));
+      }
+      return result;
+    },
+
     /** For the photo check: is each pupil's photo-sharing consent current today? Unknown ids: false. */
     photoConsentCurrent(pupilIds: number[]): Map<number, boolean> {
       const today = c.today();
       const result = new Map<number, boolean>();
       for (const id of pupilIds) {
         const pupil = pupils.byId(id);
-        result.set(id, pupil ? photoConsentIsCurrent(consents.latestPhoto(id), today, pupil.status) : false);
+        result.set(id, pupil ? photoDecision(consents.latestPositions(id).photo, today, pupil.status).current : false);
       }
       return result;
     },

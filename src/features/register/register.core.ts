@@ -5,6 +5,8 @@ import type { Cipher } from '../../platform/secrets';
 import type { AccountsService } from '../accounts/accounts.service';
 import type { Audit } from '../audit/audit.service';
 import type { FaceEngine } from '../faces/types';
+import type { Mailer } from '../../platform/mailer';
+import { biometricConsentHolds } from './consent-rules';
 import { consentsRepo } from './consents.repo';
 import { pupilsRepo } from './pupils.repo';
 
@@ -15,6 +17,8 @@ export interface RegisterDeps {
   accounts: AccountsService;
   cipher: Cipher;
   engine: FaceEngine;
+  /** For "please review your consent" e-mails; without it the office cannot send them. */
+  mail?: { mailer: Mailer; publicUrl: string; schoolName: string };
 }
 
 export type DeletionReason = 'biometric_consent_withdrawn' | 'pupil_left' | 'deleted_by_admin';
@@ -28,6 +32,7 @@ export function registerCore(d: RegisterDeps) {
   const galleryChanged = () => {
     for (const l of galleryListeners) l();
   };
+  const ceasedListeners: Array<(pupilId: number) => number> = [];
 
   return {
     ...d,
@@ -48,6 +53,13 @@ export function registerCore(d: RegisterDeps) {
     },
     galleryChanged,
 
+    /** Whoever keeps copies showing pupils (the photo check's store) deletes them when a pupil's
+     *  photo or biometric consent ceases; each listener returns how many it deleted. */
+    onConsentCeased(listener: (pupilId: number) => number) {
+      ceasedListeners.push(listener);
+    },
+    consentCeased: (pupilId: number): number => ceasedListeners.reduce((n, l) => n + l(pupilId), 0),
+
     /** Deletes every reference face of a pupil; call inside the transaction that made them unlawful. */
     purgeReferences(pupilId: number, reason: DeletionReason, actorId: number | null): number {
       const count = consents.deleteReferencesOf(pupilId);
@@ -56,6 +68,25 @@ export function registerCore(d: RegisterDeps) {
       }
       galleryChanged();
       return count;
+    },
+
+    /** Face templates of pupils whose biometric consent does not hold (e.g. after migration 003
+     *  let an overwritten objection stand again) are deleted, with the same audit entry. */
+    deleteUnconsentedReferences(): number {
+      const counts = consents.referenceCounts();
+      if (counts.size === 0) return 0;
+      const bios = consents.allLatestBio();
+      let deleted = 0;
+      d.db.transaction(() => {
+        for (const pupilId of counts.keys()) {
+          if (biometricConsentHolds(bios.get(pupilId))) continue;
+          const count = consents.deleteReferencesOf(pupilId);
+          d.audit.record('reference_faces.deleted', { actorId: null, subjectType: 'pupil', subjectId: pupilId, details: { count, reason: 'biometric_consent_withdrawn' } });
+          deleted += count;
+        }
+      })();
+      if (deleted > 0) galleryChanged();
+      return deleted;
     },
   };
 }

@@ -1,4 +1,6 @@
-import type { BiometricConsent, PhotoConsent, ReferenceInfo } from './consents.repo';
+import { consentWording } from './consent-wording';
+import type { BiometricConsentRecord, PhotoDecision } from './consent-rules';
+import type { ConsentPerson, ConsentPositionEntry, ReferenceInfo } from './consents.repo';
 import type { Guardian, Pupil } from './pupils.repo';
 import type { pupilsService, RegisterRow } from './pupils.service';
 
@@ -18,26 +20,35 @@ export const presentPupil = (p: Pupil) => ({
   updatedAt: p.updatedAt,
 });
 
-export const presentPhotoConsent = (c: PhotoConsent) => ({
-  id: c.id,
-  status: c.status,
-  givenBy: c.givenBy,
-  givenOn: c.givenOn,
-  reviewOn: c.reviewOn,
-  note: c.note,
-  recordedBy: c.recordedBy,
-  recordedAt: c.recordedAt,
+export const presentPerson = (p: ConsentPerson) => ({
+  id: p.id,
+  kind: p.kind,
+  userId: p.userId,
+  name: p.name,
+  relationship: p.relationship,
+  hasParentalResponsibility: p.hasResponsibility,
 });
 
-export const presentBiometricConsent = (c: BiometricConsent) => ({
-  id: c.id,
-  parentConsent: c.parentConsent,
-  parentObjection: c.parentObjection,
-  childObjection: c.childObjection,
-  givenBy: c.givenBy,
-  note: c.note,
-  recordedBy: c.recordedBy,
-  recordedAt: c.recordedAt,
+export const presentPosition = (p: ConsentPositionEntry) => ({
+  id: p.id,
+  personId: p.personId,
+  consent: p.consent,
+  position: p.position,
+  source: p.source,
+  givenOn: p.givenOn,
+  reviewOn: p.reviewOn,
+  shown: p.shown,
+  note: p.note,
+  recordedBy: p.recordedBy,
+  recordedAt: p.recordedAt,
+});
+
+/** For the office: the resulting state of both consents. */
+export const presentConsentState = (s: { photo: PhotoDecision; biometric: BiometricConsentRecord & { holds: boolean } }) => ({
+  photoConsent: { state: s.photo.state, current: s.photo.current, reviewOn: s.photo.reviewOn },
+  biometricConsent: {
+    holds: s.biometric.holds, parentConsent: s.biometric.parentConsent, parentObjection: s.biometric.parentObjection, childObjection: s.biometric.childObjection,
+  },
 });
 
 export const presentReference = (r: ReferenceInfo) => ({
@@ -58,7 +69,7 @@ export const presentGuardian = (g: Guardian) => ({
 
 export const presentRegisterRow = (r: RegisterRow) => ({
   ...presentPupil(r.pupil),
-  photoConsent: { state: r.photoState, current: r.photoCurrent, givenOn: r.photo?.givenOn ?? null, reviewOn: r.photo?.reviewOn ?? null },
+  photoConsent: { state: r.photoState, current: r.photoCurrent, reviewOn: r.photo.reviewOn },
   biometricConsent: { holds: r.biometricHolds },
   references: r.references,
 });
@@ -66,12 +77,17 @@ export const presentRegisterRow = (r: RegisterRow) => ({
 export const presentPupilDetail = (d: ReturnType<ReturnType<typeof pupilsService>['pupilDetail']>) => ({
   pupil: presentPupil(d.pupil),
   guardians: d.guardians.map(presentGuardian),
-  photoConsent: { state: d.photoState, current: d.photoCurrent },
-  photoConsents: d.photoConsents.map(presentPhotoConsent),
-  biometricConsent: { holds: d.biometricHolds },
-  biometricConsents: d.biometricConsents.map(presentBiometricConsent),
+  ...presentConsentState({ photo: d.photo, biometric: { ...d.biometric, holds: d.biometricHolds } }),
+  people: d.people.map(presentPerson),
+  positions: d.positions.map(presentPosition),
   references: d.references.map(presentReference),
 });
 
 /** A parent's view of their own child: enough to recognise them, nothing about consent. */
 export const presentChild = (p: Pupil) => ({ id: p.id, firstName: p.firstName, lastName: p.lastName, className: p.className });
+
+/** Each consent's wording version and text for the API, so a client shows what the parent signs. */
+export const presentWordingVersions = () => ({
+  photo: consentWording('photo', 'your child'),
+  biometric: consentWording('biometric', 'your child'),
+});

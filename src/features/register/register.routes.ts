@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { idParam } from '../../platform/http';
 import { currentUser, requireRole, requireUser } from '../accounts/auth.middleware';
+import { REVIEW_WINDOW_DAYS } from './consent-reviews.service';
 import { registerOpenApi } from './register.openapi';
 import * as present from './register.presenter';
 import * as s from './register.schemas';
@@ -62,18 +63,59 @@ export function registerRoutes(ctx: AppContext): Router {
     res.json({ children: register.childrenOfParent(currentUser(req).id).map(present.presentChild) });
   });
 
+  // The old snapshot forms: recorded as the named person's position (see consents.service).
   r.post('/pupils/:id/photo-consent', admin, (req, res) => {
     const pupilId = idParam.parse(req.params.id);
     const consent = register.recordPhotoConsent(pupilId, s.photoConsentBody.parse(req.body), currentUser(req).id);
     const current = register.photoConsentCurrent([pupilId]).get(pupilId) ?? false;
-    res.status(201).json({ photoConsent: present.presentPhotoConsent(consent), current });
+    res.status(201).json({ photoConsent: consent, current });
   });
 
   r.post('/pupils/:id/biometric-consent', admin, (req, res) => {
     const recorded = register.recordBiometricConsent(idParam.parse(req.params.id), s.biometricConsentBody.parse(req.body), currentUser(req).id);
-    res.status(201).json({
-      biometricConsent: present.presentBiometricConsent(recorded.consent), holds: recorded.holds, deletedReferences: recorded.deletedReferences,
+    res.status(201).json({ biometricConsent: recorded.consent, holds: recorded.holds, deletedReferences: recorded.deletedReferences });
+  });
+
+  r.get('/pupils/:id/consents', staff, (req, res) => {
+    const pupilId = idParam.parse(req.params.id);
+    const { people, history } = register.consentPositions(pupilId);
+    res.json({
+      ...present.presentConsentState(register.consentState(pupilId)),
+      people: people.map((p) => ({ ...present.presentPerson(p.person), photo: p.photo && present.presentPosition(p.photo), biometric: p.biometric && present.presentPosition(p.biometric) })),
+      positions: history.map(present.presentPosition),
     });
+  });
+
+  r.post('/pupils/:id/consent-positions', admin, (req, res) => {
+    const body = s.positionBody.parse(req.body);
+    const { person, ...input } = body;
+    const r = register.recordPosition(idParam.parse(req.params.id), person, input, currentUser(req).id);
+    res.status(201).json({
+      position: present.presentPosition(r.position), person: present.presentPerson(r.person), ...present.presentConsentState(r.state),
+      deletedReferences: r.deletedReferences, deletedChecks: r.deletedChecks,
+    });
+  });
+
+  // A parent's own children and their own answers; never anyone else's.
+  r.get('/me/consents', requireUser, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ wording: present.presentWordingVersions(), children: register.myConsents(currentUser(req).id) });
+  });
+
+  r.post('/me/children/:id/consents/:consent', requireUser, (req, res) => {
+    const consent = s.consentKind.parse(req.params.consent);
+    const body = s.myPositionBody.parse(req.body);
+    res.json({ child: register.recordMyPosition(currentUser(req).id, idParam.parse(req.params.id), consent, body.answer, body.wordingVersion) });
+  });
+
+  r.get('/consent-reviews', admin, (_req, res) => {
+    const recipients = register.reviewRecipients();
+    res.json({ windowDays: REVIEW_WINDOW_DAYS, recipients, total: recipients.length });
+  });
+
+  r.post('/consent-reviews/send', admin, async (req, res) => {
+    const { expectedRecipients } = s.sendReviewsBody.parse(req.body);
+    res.json(await register.sendReviewReminders(expectedRecipients, currentUser(req).id));
   });
 
   return r;

@@ -87,3 +87,33 @@ export const biometricConsentBody = z.object({
 });
 
 export const importQuery = z.object({ dryRun: yesNo.default(false) });
+
+export const consentKind = z.enum(['photo', 'biometric']);
+
+/** The office records one person's position: the child, a linked parent account, a person named
+ *  on a paper form, or a person already on the pupil's record. */
+export const positionBody = z.object({
+  person: z.union([
+    z.object({ personId: z.number().int().positive() }),
+    z.object({ kind: z.literal('child') }),
+    z.object({ kind: z.literal('parent_account'), userId: z.number().int().positive() }),
+    z.object({ kind: z.literal('named'), name: z.string().trim().min(1, 'Give the name on the form.').max(200), relationship: optionalText(50) }),
+  ]),
+  consent: consentKind,
+  position: z.enum(['consents', 'objects', 'withdrawn']),
+  source: z.enum(['paper', 'office']).default('paper'),
+  givenOn: isoDay.optional(),
+  reviewOn: isoDay.optional(),
+  shown: z.string().trim().max(100).optional().transform((v) => v || null).describe('Which form (version) the person signed'),
+  note: optionalText(1000),
+});
+
+/** A parent's own answer online, with the version of the wording they were shown. */
+export const myPositionBody = z.object({
+  answer: z.enum(['consents', 'objects', 'withdrawn']),
+  wordingVersion: z.string().trim().min(1).max(64),
+});
+
+export const sendReviewsBody = z.object({
+  expectedRecipients: z.number().int().min(0).describe('How many parents the office saw in the list and confirmed'),
+});

@@ -1,4 +1,6 @@
+import { consentReviewsService } from './consent-reviews.service';
 import { consentsService } from './consents.service';
+import { parentConsentsService } from './parent-consents.service';
 import { importPupilsCsv } from './csv-import';
 import { pupilsService } from './pupils.service';
 import { referencesService } from './references.service';
@@ -12,9 +14,16 @@ export type RegisterService = ReturnType<typeof createRegisterService>;
 export function createRegisterService(d: RegisterDeps) {
   const core = registerCore(d);
   const pupils = pupilsService(core);
+  const consents = consentsService(core);
+  // Templates whose consent no longer holds (e.g. an objection migration 003 brought back) go now.
+  core.deleteUnconsentedReferences();
   return {
     ...pupils,
-    ...consentsService(core),
+    ...consents,
+    ...parentConsentsService(core, consents),
+    ...consentReviewsService(core),
+    /** Stored copies showing a pupil are deleted through this when their consent ceases. */
+    onConsentCeased: core.onConsentCeased,
     ...referencesService(core),
     /** For writers outside this service (tests, maintenance scripts) that touch reference_faces. */
     invalidateGallery: core.galleryChanged,

@@ -14,6 +14,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'pupils.imported': 'Pupils imported from the MIS',
   'photo_consent.recorded': 'Photo consent recorded',
   'biometric_consent.recorded': 'Biometric consent recorded',
+  'consent_position.recorded': 'Consent answer recorded',
+  'consent_review.sent': 'Consent review e-mails sent',
+  'checks.deleted': 'Stored photo checks deleted',
   'reference_face.enrolled': 'Reference photo added',
   'reference_face.viewed': 'Reference photo viewed',
   'reference_faces.deleted': 'Reference photos deleted',
@@ -44,6 +47,7 @@ export const SUBJECT_TYPES: Array<[string, string]> = [['pupil', 'Pupils'], ['us
 
 const REASONS: Record<string, string> = {
   biometric_consent_withdrawn: 'biometric consent no longer holds',
+  consent_ceased: 'consent ceased',
   pupil_left: 'pupil left',
   deleted_by_admin: 'removed by the office',
 };
@@ -51,6 +55,9 @@ const REASONS: Record<string, string> = {
 const KEYS: Record<string, string> = {
   count: 'photos', reason: 'why', deletedReferences: 'reference photos deleted', holds: 'consent holds', heldBefore: 'held before',
   status: 'answer', referenceId: 'photo no.', consentId: 'record no.', userId: 'account no.', accountCreated: 'new account',
+  positionId: 'answer no.', personId: 'person no.', personKind: 'person', consent: 'consent', position: 'answer', source: 'how',
+  shown: 'wording shown', photoCurrent: 'photo sharing allowed', biometricHolds: 'biometric consent holds', deletedChecks: 'stored checks deleted',
+  recipients: 'parents', sent: 'sent', failed: 'failed',
   pupilsCreated: 'added', pupilsUpdated: 'updated', pupilsUnchanged: 'unchanged', parentsCreated: 'parent accounts', linksAdded: 'links',
 };
 

@@ -33,7 +33,8 @@ ${tiles.map((t) => html`<li><a class="office-tile office-tile-${t.n === 0 ? 'non
 </ul>
 </section>
 <p class="office-actions"><a class="button" href="/office/pupils">All pupils</a>
-${isAdmin(req) ? html`<a class="button button-secondary" href="/office/pupils/new">Add a pupil</a> <a class="button button-secondary" href="/office/import">Import from the MIS</a>` : null}</p>
+${isAdmin(req) ? html`<a class="button button-secondary" href="/office/pupils/new">Add a pupil</a> <a class="button button-secondary" href="/office/import">Import from the MIS</a>
+<a class="button button-secondary" href="/office/consent-reviews">Ask parents to review consent</a>` : null}</p>
 ${isAdmin(req) ? html`<section aria-labelledby="recent-heading">
 <h2 id="recent-heading">Recent activity</h2>
 ${recent.length ? auditTable(ctx, recent) : html`<p>Nothing yet.</p>`}

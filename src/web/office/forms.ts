@@ -9,7 +9,6 @@ const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
 const required = (message: string, max: number) => z.string({ message }).trim().min(1, message).max(max, `Use at most ${max} characters.`);
 const isoDay = z.iso.date({ message: 'Use a date like 2026-09-01.' });
-const ticked = z.preprocess((v) => v === 'yes' || v === 'on' || v === 'true', z.boolean());
 const note = z.preprocess(blankToUndefined, z.string().trim().max(1000, 'Use at most 1000 characters.').optional())
   .transform((v) => v ?? null);
 
@@ -24,25 +23,19 @@ export const pupilForm = z.object({
   yearGroup: z.preprocess((v) => v ?? '', yearGroup),
 });
 
-export const photoConsentForm = z
-  .object({
-    status: z.enum(['granted', 'refused', 'not_asked'], { message: 'Choose granted, refused or not asked.' }),
-    givenBy: required('Say who gave or refused consent, for example "Mother, paper form".', 200),
-    givenOn: optional(isoDay),
-    reviewOn: optional(isoDay),
-    note,
-  })
-  .refine((b) => !b.givenOn || !b.reviewOn || b.reviewOn >= b.givenOn, {
-    message: 'The review date cannot be before the date consent was given.',
-    path: ['reviewOn'],
-  });
-
-export const biometricConsentForm = z.object({
-  parentConsent: ticked,
-  parentObjection: ticked,
-  childObjection: ticked,
-  givenBy: required('Say who gave, withdrew or objected, for example "Father, email".', 200),
+/** One person's answers from a paper form (or the child's refusal), as the office records them. */
+export const positionsForm = z.object({
+  photo: z.enum(['consents', 'objects', 'withdrawn'], { message: 'Choose an answer for photo sharing.' }),
+  biometric: z.enum(['consents', 'objects', 'withdrawn'], { message: 'Choose an answer for face recognition.' }),
+  source: z.enum(['paper', 'office']).default('paper'),
+  givenOn: optional(isoDay),
+  reviewOn: optional(isoDay),
   note,
+});
+
+export const namedPersonForm = z.object({
+  name: required('Enter the name on the form.', 200),
+  relationship: z.preprocess(blankToUndefined, z.string().trim().max(50, 'Use at most 50 characters.').optional()).transform((v) => v ?? null),
 });
 
 const relationship = z.preprocess(blankToUndefined, z.string().trim().max(50, 'Use at most 50 characters.').optional())

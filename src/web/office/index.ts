@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { auditPage } from './audit';
+import { consentReviewPages } from './consent-reviews';
 import { dashboardPage } from './dashboard';
 import { eventPages } from './events-pages';
 import { importPages } from './import';
@@ -14,6 +15,7 @@ import { referencePages } from './references';
 export function officePages(ctx: AppContext): Router {
   const r = Router();
   r.use(dashboardPage(ctx));
+  r.use(consentReviewPages(ctx));
   r.use(pupilsPages(ctx)); // before pupilRoutes: /office/pupils/new is not a pupil id
   r.use(pupilRoutes(ctx));
   r.use(referencePages(ctx));

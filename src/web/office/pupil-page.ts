@@ -3,7 +3,7 @@ import type { AppContext } from '../../context';
 import { isoDate } from '../../platform/clock';
 import { html } from '../html';
 import { csrfField } from '../layout';
-import { biometricSection, photoConsentSection } from './consent-view';
+import { consentSection, personRows } from './consent-view';
 import { errorSummary } from './fields';
 import { guardiansSection } from './guardians-view';
 import { yearGroupLabel } from './forms';
@@ -14,8 +14,8 @@ import { emptyForm, formatDate, isAdmin, photoBadge, biometricBadge, pupilName, 
 /** Forms of the pupil page that came back refused, with what was entered. */
 export interface PupilPageState {
   details?: FormState;
-  photo?: FormState;
-  biometric?: FormState;
+  /** Consent forms by person key ('child', 'account-3', 'person-7', 'new'). */
+  consents?: Record<string, FormState>;
   link?: FormState;
   invite?: FormState;
   referenceRejection?: string;
@@ -40,11 +40,12 @@ ${canChange ? html`<a class="button button-secondary" href="/office/pupils/${p.i
 ${onRoll ? null : html` · <span class="badge badge-bad">Left ${formatDate(p.leftAt)}</span>`}</p>
 <p class="office-facts">Photo consent ${photoBadge(d.photoState)} · Biometric ${biometricBadge(d.biometricHolds)} · ${d.references.length === 1 ? '1 reference photo' : `${d.references.length} reference photos`}</p>
 ${state.details ? errorSummary(details) : null}
-${photoConsentSection(req, {
-    pupilId: p.id, state: d.photoState, current: d.photoCurrent, history: d.photoConsents, onRoll,
-    form: canChange ? state.photo ?? emptyForm({ givenOn: today }) : null,
+${consentSection(req, {
+    pupilId: p.id, firstName: p.firstName, onRoll, photoState: d.photoState, photoCurrent: d.photoCurrent, photoReviewOn: d.photo.reviewOn,
+    biometricHolds: d.biometricHolds, rows: personRows(d.people, d.guardians, d.positions), history: d.positions,
+    labels: new Map(d.people.map((x) => [x.id, x.kind === 'child' ? `${p.firstName} (the child)` : x.name ?? 'A former account'])),
+    canChange, today, forms: state.consents ?? {},
   })}
-${biometricSection(req, { pupilId: p.id, holds: d.biometricHolds, history: d.biometricConsents, form: canChange ? state.biometric ?? emptyForm() : null })}
 ${referencesSection(req, {
     pupilId: p.id, firstName: p.firstName, references: d.references, isAdmin: admin, onRoll, biometricHolds: d.biometricHolds,
     rejection: state.referenceRejection,
@@ -71,6 +72,7 @@ export function renderLeaveConfirmation(ctx: AppContext, req: Request, res: Resp
 <ul>
 <li>Their photo-sharing consent stops counting: their face will be blurred in every check.</li>
 <li>${refs === 0 ? 'They have no reference photos.' : html`<strong>${refs === 1 ? 'Their reference photo' : `Their ${refs} reference photos`} will be deleted at once.</strong> This cannot be undone.`}</li>
+<li>Safe copies from the last hour in which they are visible are deleted.</li>
 <li>Their consent history stays in the register.</li>
 </ul>
 <form method="post" action="/office/pupils/${pupilId}/leave">

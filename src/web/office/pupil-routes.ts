@@ -1,12 +1,16 @@
 import { Router, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
 import type { AppContext } from '../../context';
+import { badRequest, notFound } from '../../platform/errors';
 import { idParam } from '../../platform/http';
-import { biometricConsentForm, inviteParentForm, linkParentForm, photoConsentForm, pupilForm } from './forms';
+import type { PersonRef, PositionInput } from '../../features/register/consents.service';
+import { personRows } from './consent-view';
+import { inviteParentForm, linkParentForm, namedPersonForm, positionsForm, pupilForm } from './forms';
 import { renderLeaveConfirmation, renderPupilPage, type PupilPageState } from './pupil-page';
 import { adminOnly, failedForm, formValues, plural, pupilName, redirectWithFlash, staffOnly } from './shared';
 
-type FormKey = Exclude<keyof PupilPageState, 'referenceRejection'>;
+type FormKey = Exclude<keyof PupilPageState, 'referenceRejection' | 'consents'>;
+const PERSON_KEY = /^(child|new|account-\d{1,9}|person-\d{1,9})$/;
 
 /** The pupil page and its forms; every change is admin-only and ends in a redirect with a flash. */
 export function pupilRoutes(ctx: AppContext): Router {
@@ -27,7 +31,7 @@ export function pupilRoutes(ctx: AppContext): Router {
     }
     redirectWithFlash(res, `/office/pupils/${id}#${anchors[key]}`, message);
   }
-  const anchors: Record<FormKey, string> = { details: 'details', photo: 'photo-consent', biometric: 'biometric-consent', link: 'guardians', invite: 'guardians' };
+  const anchors: Record<FormKey, string> = { details: 'details', link: 'guardians', invite: 'guardians' };
 
   r.get('/office/pupils/:id', staffOnly, (req, res) => renderPupilPage(ctx, req, res, pupilId(req)));
 
@@ -36,23 +40,50 @@ export function pupilRoutes(ctx: AppContext): Router {
     return `${pupilName(pupil)}’s details were saved.`;
   }));
 
-  r.post('/office/pupils/:id/photo-consent', adminOnly, (req, res) => submit(req, res, 'photo', (v) => {
-    const input = photoConsentForm.parse(v);
+  // One person's form: only the answers that differ from what they said last are recorded.
+  r.post('/office/pupils/:id/consents/:person', adminOnly, (req, res) => {
     const id = pupilId(req);
-    const consent = register.recordPhotoConsent(id, input, actor(req));
-    const current = register.photoConsentCurrent([id]).get(id) ?? false;
-    if (consent.status === 'granted') {
-      return current ? `Photo consent granted, to be reviewed by ${consent.reviewOn}.` : 'Photo consent recorded, but its review date has passed: it does not count.';
+    const key = String(req.params.person);
+    if (!PERSON_KEY.test(key)) throw notFound('person');
+    const values = formValues(req.body);
+    let message: string;
+    try {
+      message = recordForm(id, key, values, actor(req));
+    } catch (err) {
+      return renderPupilPage(ctx, req, res, id, { consents: { [key]: failedForm(values, err) } }, 400);
     }
-    return consent.status === 'refused' ? 'Photo consent refused: this child’s face will be blurred.' : 'Photo consent recorded as not asked.';
-  }));
+    redirectWithFlash(res, `/office/pupils/${id}#consents`, message);
+  });
 
-  r.post('/office/pupils/:id/biometric-consent', adminOnly, (req, res) => submit(req, res, 'biometric', (v) => {
-    const result = register.recordBiometricConsent(pupilId(req), biometricConsentForm.parse(v), actor(req));
-    if (result.holds) return 'Biometric consent recorded: reference photos may be added.';
-    const deleted = result.deletedReferences > 0 ? ` ${plural(result.deletedReferences, 'reference photo')} deleted.` : '';
-    return `Biometric consent recorded: it does not hold, so this child cannot be recognised.${deleted}`;
-  }));
+  function recordForm(id: number, key: string, values: Record<string, string>, actorId: number): string {
+    const form = positionsForm.parse(values);
+    const d = register.pupilDetail(id);
+    let who: PersonRef;
+    let current: { photo: string; biometric: string } = { photo: 'withdrawn', biometric: 'withdrawn' };
+    if (key === 'new') {
+      const named = namedPersonForm.parse(values);
+      who = { kind: 'named', name: named.name, relationship: named.relationship };
+    } else {
+      const row = personRows(d.people, d.guardians, d.positions).find((r) => r.key === key);
+      if (!row) throw notFound('person');
+      current = { photo: row.photo?.position ?? 'withdrawn', biometric: row.biometric?.position ?? 'withdrawn' };
+      who = key === 'child' ? { kind: 'child' } : key.startsWith('account-') ? { kind: 'parent_account', userId: Number(key.slice(8)) } : { personId: Number(key.slice(7)) };
+    }
+    const inputs: PositionInput[] = (['photo', 'biometric'] as const).filter((k) => form[k] !== current[k]).map((consent) => ({
+      consent, position: form[consent], source: key === 'child' ? 'office' : form.source, givenOn: form.givenOn, note: form.note,
+      reviewOn: consent === 'photo' && form.photo === 'consents' ? form.reviewOn : undefined,
+    }));
+    if (inputs.length === 0) throw badRequest('Nothing changed: these are already this person’s answers.');
+    const results = register.recordPositions(id, who, inputs, actorId);
+    const last = results[results.length - 1]!;
+    const refs = results.reduce((n, r) => n + r.deletedReferences, 0);
+    const checks = results.reduce((n, r) => n + r.deletedChecks, 0);
+    return [
+      `Saved. Photo sharing: ${last.state.photo.current ? 'allowed' : 'not allowed'}; face recognition: ${last.state.biometric.holds ? 'consent holds' : 'no consent'}.`,
+      refs > 0 ? `${plural(refs, 'reference photo')} deleted.` : '',
+      checks > 0 ? `${plural(checks, 'stored photo check')} showing this child deleted.` : '',
+    ].filter(Boolean).join(' ');
+  }
 
   r.post('/office/pupils/:id/guardians/link', adminOnly, (req, res) => submit(req, res, 'link', async (v) => {
     const input = linkParentForm.parse(v);

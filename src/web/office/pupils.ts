@@ -74,7 +74,7 @@ ${rows.map((row) => html`<tr${row.pupil.status === 'left' ? html` class="office-
 <td>${row.pupil.className}</td>
 <td>${row.pupil.yearGroup}</td>
 <td>${photoBadge(row.photoState)}</td>
-<td>${row.photo?.status === 'granted' ? formatDate(row.photo.reviewOn) : ''}</td>
+<td>${row.photo.state === 'granted' ? formatDate(row.photo.reviewOn) : ''}</td>
 <td>${biometricBadge(row.biometricHolds)}</td>
 <td>${row.references > 0 ? row.references : html`<span class="muted">None</span>`}</td>
 </tr>`)}
