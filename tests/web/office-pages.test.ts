@@ -51,13 +51,13 @@ describe('office pages: access', () => {
     const organiser = await signIn(world, 'organiser');
     const res = await page(organiser, `/office/pupils/${pupil.id}`).expect(200);
     expect(res.text).toContain('Ada Lovelace');
-    expect(res.text).not.toMatch(/<form method="post" action="\/office\/pupils\/\d+\/(photo-consent|biometric-consent|details|references|guardians)/);
+    expect(res.text).not.toMatch(/<form method="post" action="\/office\/pupils\/\d+\/(consents|details|references|guardians)/);
     expect(res.text).not.toContain('Mark as left');
     expect((await page(organiser, '/office/pupils').expect(200)).text).not.toContain('Add a pupil');
-    await submit(organiser, `/office/pupils/${pupil.id}/photo-consent`, { status: 'granted', givenBy: 'Forged' }).expect(403);
+    await submit(organiser, `/office/pupils/${pupil.id}/consents/new`, { name: 'Forged', photo: 'consents', biometric: 'withdrawn' }).expect(403);
     await submit(organiser, `/office/pupils/${pupil.id}/leave`, {}).expect(403);
     await page(organiser, '/office/audit').expect(403);
-    expect(world.ctx.register.pupilDetail(pupil.id).photoConsents).toHaveLength(0);
+    expect(world.ctx.register.pupilDetail(pupil.id).positions).toHaveLength(0);
   });
 });
 
@@ -94,28 +94,37 @@ describe('office pages: pupils', () => {
     expect(refused.text).toContain('badge badge-bad');
   });
 
-  test('when photo consent is recorded, then the history shows it newest first, and a bad date is refused inline', async () => {
+  test('when paper forms are recorded per person, then each form starts from that person’s answers and a later yes keeps the earlier no', async () => {
     const pupil = await createPupil(office);
-    await follow(await submit(office, `/office/pupils/${pupil.id}/photo-consent`, { status: 'refused', givenBy: 'Father', givenOn: '2026-02-01', reviewOn: '' }), office);
-    const granted = await follow(await submit(office, `/office/pupils/${pupil.id}/photo-consent`,
-      { status: 'granted', givenBy: 'Mother, paper form', givenOn: '2026-03-01', reviewOn: '2027-03-01', note: '' }), office);
-    expect(granted.text).toContain('Photo consent granted, to be reviewed by 2027-03-01.');
-    expect(granted.text.indexOf('Mother, paper form')).toBeLessThan(granted.text.indexOf('Father'));
+    const parent = await signIn(world, 'parent', { name: 'Pat Parent' });
+    await post(office, `/api/pupils/${pupil.id}/guardians`, { userId: parent.id }).expect(201);
+    await follow(await submit(office, `/office/pupils/${pupil.id}/consents/new`,
+      { name: 'Fay Father', relationship: 'father', photo: 'objects', biometric: 'objects', source: 'paper', givenOn: '2026-02-01', note: 'Safeguarding' }), office);
+    const landed = await follow(await submit(office, `/office/pupils/${pupil.id}/consents/account-${parent.id}`,
+      { photo: 'consents', biometric: 'consents', source: 'paper', givenOn: '2026-03-01', reviewOn: '2027-03-01' }), office);
+    expect(landed.text).toContain('Saved. Photo sharing: not allowed; face recognition: no consent.');
+    expect(landed.text).toMatch(/<tr data-person="person-\d+"><th scope="row">Fay Father \(father\), named on a form<\/th>\s*<td><strong>Objects<\/strong>/);
+    // Pat's form opens on Pat's answers, the child's on "no objection": never blank.
+    expect(landed.text).toMatch(new RegExp(`id="pos-account-${parent.id}-photo-consents" name="photo" value="consents" checked`));
+    expect(landed.text).toMatch(/id="pos-child-photo-withdrawn" name="photo" value="withdrawn" checked/);
+    expect(world.ctx.register.consentState(pupil.id).photo.current).toBe(false);
 
-    const bad = await submit(office, `/office/pupils/${pupil.id}/photo-consent`,
-      { status: 'granted', givenBy: 'Mother', givenOn: '2026-03-01', reviewOn: '2026-01-01' }).expect(400);
+    const same = await submit(office, `/office/pupils/${pupil.id}/consents/account-${parent.id}`, { photo: 'consents', biometric: 'consents', source: 'paper' }).expect(400);
+    expect(same.text).toContain('Nothing changed');
+    const bad = await submit(office, `/office/pupils/${pupil.id}/consents/new`,
+      { name: 'Gran', photo: 'consents', biometric: 'withdrawn', givenOn: '2026-03-01', reviewOn: '2026-01-01' }).expect(400);
     expect(bad.text).toContain('The review date cannot be before the date consent was given.');
-    expect(bad.text).toContain('value="Mother"');
-    expect(world.ctx.register.pupilDetail(pupil.id).photoConsents).toHaveLength(2);
+    expect(bad.text).toContain('value="Gran"');
+    await submit(office, `/office/pupils/${pupil.id}/consents/account-999`, { photo: 'objects', biometric: 'withdrawn' }).expect(404);
+    expect(world.ctx.register.pupilDetail(pupil.id).positions).toHaveLength(4);
   });
 
-  test('when biometric consent is withdrawn, then the flash says how many reference photos were deleted', async () => {
+  test('when the child’s refusal is recorded, then the flash says how many reference photos were deleted', async () => {
     const pupil = await createPupil(office);
-    await follow(await submit(office, `/office/pupils/${pupil.id}/biometric-consent`, { parentConsent: 'yes', givenBy: 'Mother, paper form' }), office);
+    await post(office, `/api/pupils/${pupil.id}/biometric-consent`, biometric(true)).expect(201);
     insertFakeReference(world, pupil.id);
     insertFakeReference(world, pupil.id);
-    const landed = await follow(await submit(office, `/office/pupils/${pupil.id}/biometric-consent`,
-      { parentConsent: 'yes', childObjection: 'yes', givenBy: 'Child told the teacher' }), office);
+    const landed = await follow(await submit(office, `/office/pupils/${pupil.id}/consents/child`, { photo: 'withdrawn', biometric: 'objects', note: 'Told the teacher' }), office);
     expect(landed.text).toContain('2 reference photos deleted');
     expect(referenceCount(world, pupil.id)).toBe(0);
   });
@@ -222,7 +231,7 @@ describe('office pages: import, parents, audit', () => {
     const res = await page(office, '/office').expect(200);
     expect(res.text).toMatch(/href="\/office\/pupils\?biometric=holds&amp;enrolled=no"><span class="office-tile-count">1<\/span>/);
     expect(res.text).toMatch(/href="\/office\/pupils\?photoConsent=not_asked"><span class="office-tile-count">1<\/span>/);
-    expect(res.text).toContain('Biometric consent recorded');
+    expect(res.text).toContain('Consent answer recorded');
     const listed = await page(office, '/office/pupils?biometric=holds&enrolled=no').expect(200);
     expect(listed.text).toContain('1 pupil match');
   });

@@ -45,6 +45,7 @@ export function pupilRoutes(ctx: AppContext): Router {
     const id = pupilId(req);
     const key = String(req.params.person);
     if (!PERSON_KEY.test(key)) throw notFound('person');
+    if (key !== 'new' && !rowOf(id, key)) throw notFound('person');
     const values = formValues(req.body);
     let message: string;
     try {
@@ -55,16 +56,20 @@ export function pupilRoutes(ctx: AppContext): Router {
     redirectWithFlash(res, `/office/pupils/${id}#consents`, message);
   });
 
+  function rowOf(id: number, key: string) {
+    const d = register.pupilDetail(id);
+    return personRows(d.people, d.guardians, d.positions).find((r) => r.key === key);
+  }
+
   function recordForm(id: number, key: string, values: Record<string, string>, actorId: number): string {
     const form = positionsForm.parse(values);
-    const d = register.pupilDetail(id);
     let who: PersonRef;
     let current: { photo: string; biometric: string } = { photo: 'withdrawn', biometric: 'withdrawn' };
     if (key === 'new') {
       const named = namedPersonForm.parse(values);
       who = { kind: 'named', name: named.name, relationship: named.relationship };
     } else {
-      const row = personRows(d.people, d.guardians, d.positions).find((r) => r.key === key);
+      const row = rowOf(id, key);
       if (!row) throw notFound('person');
       current = { photo: row.photo?.position ?? 'withdrawn', biometric: row.biometric?.position ?? 'withdrawn' };
       who = key === 'child' ? { kind: 'child' } : key.startsWith('account-') ? { kind: 'parent_account', userId: Number(key.slice(8)) } : { personId: Number(key.slice(7)) };
