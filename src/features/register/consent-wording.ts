@@ -27,7 +27,7 @@ const WORDING: Record<ConsentKind, ConsentWording> = {
     title: 'Face recognition for {child}',
     paragraphs: [
       'If you agree, the school keeps reference photos of {child} and ShareSafe turns them into face templates (biometric data) so it can recognise {child} in event photos. Templates are encrypted, used for nothing else, and deleted when {child} leaves.',
-      'If you refuse, no templates are kept, and any that exist are deleted at once. {child} is then never recognised: their face is blurred in every photo, your own included.',
+      'If you refuse, no templates are kept, and any that exist are deleted at once. ShareSafe then never recognises {child}: their face is blurred in every photo, your own included.',
       'The school needs one parent’s written consent, and stops if any parent or {child} objects (Protection of Freedoms Act 2012, sections 26 and 27). Giving consent here is your written consent; you can withdraw it here at any time.',
     ],
     consentLabel: 'I consent in writing to face recognition for {child}',
