@@ -73,23 +73,19 @@ describeBrowser('school office pages in a browser', () => {
     expect(await page.locator('h1').textContent()).toBe('Amy Adams');
     expect(await page.getByRole('status').first().textContent()).toContain('Amy Adams was added');
 
-    // A refused form comes back open, with the message by the field and the answer kept.
-    await page.getByText('Record a new answer').click();
-    await page.getByLabel('Granted').check();
-    await press(page, 'Record photo consent');
-    expect(await page.locator('#photo-consent .field-error').textContent()).toContain('Say who gave or refused consent');
-    expect(await page.getByLabel('Granted').isChecked()).toBe(true);
-    await page.locator('#photo-consent').screenshot({ path: path.join(SCREENSHOT_DIR, 'office-photo-consent-form.png') });
-    await page.locator('#photo-givenBy').fill('Mother, paper form');
-    await press(page, 'Record photo consent');
-    expect(await page.getByRole('status').first().textContent()).toMatch(/Photo consent granted, to be reviewed by \d{4}-\d{2}-\d{2}/);
-    expect(await page.locator('#photo-consent-heading .badge').textContent()).toBe('Granted');
-
-    await page.getByText('Record biometric consent or an objection').click();
-    await page.getByLabel('A parent has given written consent').check();
-    await page.locator('#bio-givenBy').fill('Mother, paper form');
-    await press(page, 'Record biometric consent');
-    expect(await page.getByRole('status').first().textContent()).toContain('reference photos may be added');
+    // A paper form from a named person: a refused form comes back open, with the message and the answers kept.
+    await page.getByText('Record a paper form from someone else with parental responsibility').click();
+    await page.locator('#pos-new-photo-consents').check();
+    await page.locator('#pos-new-biometric-consents').check();
+    await press(page, 'Save this form');
+    expect(await page.locator('#consents .field-error').first().textContent()).toContain('Enter the name on the form.');
+    expect(await page.locator('#pos-new-photo-consents').isChecked()).toBe(true);
+    await page.locator('#consents').screenshot({ path: path.join(SCREENSHOT_DIR, 'office-photo-consent-form.png') });
+    await page.locator('#pos-new-name').fill('Mary Adams');
+    await press(page, 'Save this form');
+    expect(await page.getByRole('status').first().textContent()).toContain('Saved. Photo sharing: allowed; face recognition: consent holds.');
+    expect(await page.locator('#consents-heading + p .badge').textContent()).toBe('Granted');
+    expect(await page.locator('#consent-people').textContent()).toMatch(/Mary Adams, named on a form\s*Consents/);
 
     await page.getByLabel('Add a reference photo').setInputFiles(files.oneFace);
     await press(page, 'Check and add photo');
@@ -145,7 +141,7 @@ describeBrowser('school office pages in a browser', () => {
     await bw.signInAs(page, 'organiser');
     await page.goto(`/office/pupils/${pupil.id}`);
     expect(await page.locator('h1').textContent()).toBe('Ola Owens');
-    expect(await page.locator('#photo-consent-heading').textContent()).toContain('Not asked');
+    expect(await page.locator('#consents').textContent()).toContain('Not asked');
     expect(await page.locator('main form').count()).toBe(0);
     expect(await page.getByRole('button', { name: /Record|Check and add|Mark as left|Unlink|Save/ }).count()).toBe(0);
   });
