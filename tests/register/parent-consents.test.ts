@@ -65,7 +65,7 @@ describe('online consent (API)', () => {
     expect(a.body).toEqual(b.body);
     expect((await mine(parent)).children.map((c: { pupil: { id: number } }) => c.pupil.id)).toEqual([pupilId]);
     await answer(parent, pupilId, 'photo', 'maybe').expect(400);
-    await answer(parent, pupilId, 'face', 'consents').expect(400);
+    await post(parent, `/api/me/children/${pupilId}/consents/face`, { answer: 'consents', wordingVersion: 'x' }).expect(400);
     const stale = await answer(parent, pupilId, 'photo', 'consents', 'an-older-version').expect(409);
     expect(stale.body.error.code).toBe('wording_changed');
     await parent.agent.post(`/api/me/children/${pupilId}/consents/photo`).send({ answer: 'consents', wordingVersion: WORDING_VERSION.photo }).expect(403); // no CSRF
