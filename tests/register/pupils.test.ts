@@ -161,7 +161,7 @@ describe('audit trail', () => {
     expect(page.body.entries).toHaveLength(2);
     const next = await office.agent.get(`/api/audit?subjectType=pupil&beforeId=${page.body.nextBeforeId}`).expect(200);
     expect(next.body.entries.map((e: { action: string }) => e.action)).toEqual(['pupil.created']);
-    const consentOnly = await office.agent.get('/api/audit?action=photo_consent').expect(200);
+    const consentOnly = await office.agent.get('/api/audit?action=consent_position').expect(200);
     expect(consentOnly.body.entries).toHaveLength(1);
     const early = await office.agent.get('/api/audit?subjectType=pupil&to=2026-03-02').expect(200);
     expect(early.body.entries).toHaveLength(2);

@@ -1,4 +1,4 @@
-import { isoDate, type Clock } from '../../platform/clock';
+import type { Clock } from '../../platform/clock';
 import { forbidden, gone, notFound, unprocessable } from '../../platform/errors';
 import { hashToken, newToken } from '../../platform/secrets';
 import type { User } from '../accounts/accounts.repo';
