@@ -35,3 +35,18 @@ test('when an id is not a well-formed check id, then the store refuses to touch 
   store.remove('..');
   expect(fs.existsSync(root)).toBe(true);
 });
+
+test('when a pupil loses consent, then only the stored checks that list them as visible are removed', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'store-'));
+  const store = createCheckStore(root);
+  const later = '2099-01-01T00:00:00Z';
+  const [showing, other, older] = [store.newId(), store.newId(), store.newId()];
+  store.save({ ...record(showing, later), visiblePupilIds: [3, 7] }, new Map([[0, Buffer.from('jpeg')]]));
+  store.save({ ...record(other, later), visiblePupilIds: [4] }, new Map());
+  store.save(record(older, later), new Map()); // saved before the list existed: expires within the hour
+  expect(store.removeShowing(7)).toBe(1);
+  expect(store.load(showing)).toBeNull();
+  expect(store.safeCopyPath(showing, 0)).toBeNull();
+  expect(fs.readdirSync(root).sort()).toEqual([other, older].sort());
+  expect(store.removeShowing(7)).toBe(0);
+});
