@@ -99,7 +99,7 @@ describe('office pages: pupils', () => {
     const parent = await signIn(world, 'parent', { name: 'Pat Parent' });
     await post(office, `/api/pupils/${pupil.id}/guardians`, { userId: parent.id }).expect(201);
     await follow(await submit(office, `/office/pupils/${pupil.id}/consents/new`,
-      { name: 'Fay Father', relationship: 'father', photo: 'objects', biometric: 'objects', source: 'paper', givenOn: '2026-02-01', note: 'Safeguarding' }), office);
+      { name: 'Fay Father', relationship: 'father', photo: 'objects', biometric: 'objects', source: 'paper', givenOn: '2026-02-01', shown: 'Consent form 2025/26', note: 'Safeguarding' }), office);
     const landed = await follow(await submit(office, `/office/pupils/${pupil.id}/consents/account-${parent.id}`,
       { photo: 'consents', biometric: 'consents', source: 'paper', givenOn: '2026-03-01', reviewOn: '2027-03-01' }), office);
     expect(landed.text).toContain('Saved. Photo sharing: not allowed; face recognition: no consent.');
@@ -116,7 +116,9 @@ describe('office pages: pupils', () => {
     expect(bad.text).toContain('The review date cannot be before the date consent was given.');
     expect(bad.text).toContain('value="Gran"');
     await submit(office, `/office/pupils/${pupil.id}/consents/account-999`, { photo: 'objects', biometric: 'withdrawn' }).expect(404);
-    expect(world.ctx.register.pupilDetail(pupil.id).positions).toHaveLength(4);
+    const positions = world.ctx.register.pupilDetail(pupil.id).positions;
+    expect(positions).toHaveLength(4);
+    expect(positions.filter((p) => p.shown === 'Consent form 2025/26').map((p) => [p.consent, p.position, p.givenOn])).toEqual([['biometric', 'objects', '2026-02-01'], ['photo', 'objects', '2026-02-01']]);
   });
 
   test('when the child’s refusal is recorded, then the flash says how many reference photos were deleted', async () => {

@@ -68,6 +68,7 @@ ${isChild ? null : radioGroup({ form, idPrefix, name: 'source', label: 'How the 
 ${textField({ form, idPrefix, name: 'givenOn', label: 'Given on', type: 'date', optional: true, hint: 'Defaults to today.' })}
 ${isChild ? null : textField({ form, idPrefix, name: 'reviewOn', label: 'Photo consent review by', type: 'date', optional: true, hint: 'A photo consent defaults to a year later.' })}
 </div>
+${isChild ? null : textField({ form, idPrefix, name: 'shown', label: 'Which form', optional: true, hint: 'The form’s title or version, so the school can show what this person signed.', max: 100 })}
 ${textArea({ form, idPrefix, name: 'note', label: 'Note', optional: true })}`;
 }
 

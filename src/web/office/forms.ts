@@ -30,6 +30,7 @@ export const positionsForm = z.object({
   source: z.enum(['paper', 'office']).default('paper'),
   givenOn: optional(isoDay),
   reviewOn: optional(isoDay),
+  shown: z.preprocess(blankToUndefined, z.string().trim().max(100, 'Use at most 100 characters.').optional()).transform((v) => v ?? null),
   note,
 });
 

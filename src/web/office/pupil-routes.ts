@@ -75,7 +75,7 @@ export function pupilRoutes(ctx: AppContext): Router {
       who = key === 'child' ? { kind: 'child' } : key.startsWith('account-') ? { kind: 'parent_account', userId: Number(key.slice(8)) } : { personId: Number(key.slice(7)) };
     }
     const inputs: PositionInput[] = (['photo', 'biometric'] as const).filter((k) => form[k] !== current[k]).map((consent) => ({
-      consent, position: form[consent], source: key === 'child' ? 'office' : form.source, givenOn: form.givenOn, note: form.note,
+      consent, position: form[consent], source: key === 'child' ? 'office' : form.source, givenOn: form.givenOn, shown: form.shown, note: form.note,
       reviewOn: consent === 'photo' && form.photo === 'consents' ? form.reviewOn : undefined,
     }));
     if (inputs.length === 0) throw badRequest('Nothing changed: these are already this person’s answers.');
