@@ -89,7 +89,9 @@ export function consentsRepo(db: Db) {
       `INSERT INTO consent_people (pupil_id, kind, user_id, name, relationship, created_by, created_at)
        VALUES (@pupilId, @kind, @userId, @name, @relationship, @createdBy, @createdAt)`),
     history: db.prepare<[number], PositionRow>('SELECT * FROM consent_positions WHERE pupil_id = ? ORDER BY id DESC'),
-    latestOf: db.prepare<[number], LatestRow>(`${LATEST} AND pos.pupil_id = ? ORDER BY pos.id`),
+    latestOf: db.prepare<[number, number], LatestRow>(`SELECT pos.*, cp.kind, ${LINKED} AS linked
+      FROM consent_positions pos JOIN consent_people cp ON cp.id = pos.person_id
+      WHERE pos.id IN (SELECT MAX(id) FROM consent_positions WHERE pupil_id = ? GROUP BY person_id, consent) AND pos.pupil_id = ? ORDER BY pos.id`),
     allLatest: db.prepare<[], LatestRow>(`${LATEST} ORDER BY pos.id`),
     insertPosition: db.prepare(
       `INSERT INTO consent_positions (pupil_id, person_id, consent, position, source, given_on, review_on, shown, note, recorded_by, recorded_at)
@@ -137,7 +139,7 @@ export function consentsRepo(db: Db) {
     history: (pupilId: number) => q.history.all(pupilId).map(toPosition),
     /** Each person's latest position of one pupil, per consent. */
     latestPositions: (pupilId: number): Record<ConsentKind, PersonPosition[]> =>
-      latestByPupil(q.latestOf.all(pupilId)).get(pupilId) ?? { photo: [], biometric: [] },
+      latestByPupil(q.latestOf.all(pupilId, pupilId)).get(pupilId) ?? { photo: [], biometric: [] },
     allLatestPositions: () => latestByPupil(q.allLatest.all()),
     insertPosition: (p: Omit<ConsentPositionEntry, 'id'>): number => Number(q.insertPosition.run(p).lastInsertRowid),
     /** The biometric state (who consents, who objects) derived from the positions; undefined when

@@ -52,6 +52,7 @@ CREATE TABLE consent_positions (
   recorded_at TEXT NOT NULL
 );
 CREATE INDEX consent_positions_pupil ON consent_positions(pupil_id, consent, person_id, id);
+CREATE INDEX consent_positions_person ON consent_positions(person_id, consent, id);
 CREATE TRIGGER consent_positions_append_only_u BEFORE UPDATE ON consent_positions
 BEGIN SELECT RAISE(ABORT, 'consent_positions is append-only'); END;
 
