@@ -110,7 +110,9 @@ export function consentsService(c: RegisterCore) {
         shown: input.shown ?? null, note: input.note, recordedBy: actorId, recordedAt: c.now(),
       });
       const after = consentState(pupilId);
-      const deletedReferences = after.biometric.holds ? 0 : c.purgeReferences(pupilId, 'biometric_consent_withdrawn', actorId);
+      // Templates never outlive the consent; a photo answer alone leaves the gallery as it was.
+      const deletedReferences = !after.biometric.holds && consents.countReferences(pupilId) > 0
+        ? c.purgeReferences(pupilId, 'biometric_consent_withdrawn', actorId) : 0;
       if (after.biometric.holds !== before.biometric.holds) c.galleryChanged();
       const ceased = (before.photo.current && !after.photo.current) || (before.biometric.holds && !after.biometric.holds);
       const deletedChecks = ceased ? c.consentCeased(pupilId) : 0;
