@@ -6,13 +6,13 @@ import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
 import { checkAdmission } from './admission';
 import type { CheckStore } from './check-store';
-import { summarise, type CheckRecord, type FaceReport, type PhotoFailure, type PhotoReport } from './checks.presenter';
+import type { CheckRecord, FaceReport, PhotoFailure, PhotoReport } from './checks.presenter';
 import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
 
 /** What the check needs from the register: kept narrow so the check never sees other children's names. */
 export interface RegisterPort {
   galleryForChecks(): {
-    match(d: Float32Array, o: { threshold: number; margin: number; candidates?: Set<number>; outsiderMargin?: number }):
+    match(d: Float32Array, o: { threshold: number; margin: number; candidates?: Set<number>; outsiderMargin?: number; within?: ReadonlySet<number> }):
       { pupilId: number; distance: number; runnerUpDistance: number } | null;
   };
   childrenOf(parentUserId: number): { id: number; firstName: string }[];
@@ -53,8 +53,11 @@ export function createChecksService(d: ChecksDeps) {
   function verdictsFor(analysis: Analysis, userId: number, mode: CheckMode, candidates?: Set<number>): FaceReport[] {
     const gallery = d.register.galleryForChecks();
     const children = new Map(d.register.childrenOf(userId).map((c) => [c.id, c.firstName]));
+    // "Only my child": faces are compared with the parent's own children only, so no other
+    // pupil is even measured (everyone else is blurred whoever they are).
+    const within = mode === 'only_my_child' ? new Set(children.keys()) : undefined;
     const matches = withoutAmbiguousMatches(analysis.faces.map((f) =>
-      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates }) : null));
+      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates, within }) : null));
     const matchedIds = [...new Set(matches.filter((m) => m !== null).map((m) => m!.pupilId))];
     const consent = d.register.photoConsentCurrent(matchedIds);
     return analysis.faces.map((face, i) => {
@@ -82,7 +85,6 @@ export function createChecksService(d: ChecksDeps) {
       faces, blurredRegions, counts,
       alreadySafe: faces.length > 0 && blurredRegions.length === 0,
       crowded: faces.length >= CROWD_FACES || small >= 3,
-      summary: summarise(faces),
     };
     return { report, safeCopy };
   }

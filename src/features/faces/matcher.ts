@@ -19,6 +19,9 @@ export interface MatchOptions {
   /** A non-candidate must be this much further below the threshold AND this much further
    *  ahead of the runner-up than a candidate. */
   outsiderMargin?: number;
+  /** Compare ONLY with these pupils' references ("only my child": the parent's own children);
+   *  nobody else is even measured. Margins then apply among these pupils. */
+  within?: ReadonlySet<number>;
 }
 
 export interface Match {
@@ -61,7 +64,7 @@ export class Gallery {
     const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
     const margin = opts.margin ?? DEFAULT_MARGIN;
     if (descriptor.length !== DIM || !descriptor.every(Number.isFinite)) return null;
-    const perPupil = this.distancesByPupil(descriptor);
+    const perPupil = this.distancesByPupil(descriptor, opts.within);
     let best: { pupilId: number; distance: number } | null = null;
     let runnerUp = Infinity;
     for (const [pupilId, distance] of perPupil) {
@@ -82,10 +85,11 @@ export class Gallery {
   }
 
   /** Per pupil, the minimum distance over that pupil's references. */
-  private distancesByPupil(q: Float32Array): Map<number, number> {
+  private distancesByPupil(q: Float32Array, within?: ReadonlySet<number>): Map<number, number> {
     const result = new Map<number, number>();
     const v = this.vectors;
     for (let i = 0; i < this.owners.length; i += 1) {
+      if (within && !within.has(this.owners[i])) continue;
       let sum = 0;
       for (let k = 0, o = i * DIM; k < DIM; k += 1, o += 1) {
         const d = v[o] - q[k];
