@@ -164,6 +164,45 @@ test('when another pupil looks the same (under the margin), then the face is blu
   expect(verdicts(s, await check(s))[0]).toBe('unknown');
 });
 
+test('when a consented pupil has a twin who is not enrolled, then other parents see the face blurred until the office confirms no look-alike sibling', async () => {
+  const s = await setUpScene();
+  // Ben's twin Bea: same parent, no biometric consent, so no reference photo. Ben's portrait
+  // (the only one enrolled) may just as well be Bea's face.
+  const bea = await addPupil(s.office, 'Bea');
+  const twinsParent = await signIn(s.world, 'parent');
+  await linkParent(s.office, s.ids.ben, twinsParent.id);
+  await linkParent(s.office, bea, twinsParent.id);
+  expect(verdicts(s, await check(s))[1]).toBe('unknown');
+  expect(outcomes((await check(s)).body.photos[0])[1]).toBe('blurred');
+
+  // The twins' own parent: both are their children, so Ben's match may be shown to them.
+  const theirs = await twinsParent.agent.post('/api/checks').set('x-csrf-token', twinsParent.csrf)
+    .attach('photos', scene.photo, { filename: 'a.jpg', contentType: 'image/jpeg' }).expect(201);
+  expect(outcomes(theirs.body.photos[0])[1]).toBe('own_child');
+
+  // The office page says why, and the office confirms there (audited); then Ben is shown again.
+  const page = await s.office.agent.get(`/office/pupils/${s.ids.ben}`).expect(200);
+  expect(page.text).toContain('who cannot be recognised');
+  await s.office.agent.post(`/office/pupils/${s.ids.ben}/no-lookalike-sibling`).type('form')
+    .send({ _csrf: s.office.csrf, confirmed: 'yes' }).expect(303);
+  expect(verdicts(s, await check(s))[1]).toBe('consented');
+  const audit = await s.office.agent.get('/api/audit').query({ action: 'pupil.no_lookalike_sibling_confirmed' }).expect(200);
+  expect(JSON.stringify(audit.body)).toContain(`"subjectId":${s.ids.ben}`);
+
+  // Withdrawn through the API: blurred again.
+  const res = await s.office.agent.post(`/api/pupils/${s.ids.ben}/no-lookalike-sibling`).set('x-csrf-token', s.office.csrf)
+    .send({ confirmed: false }).expect(200);
+  expect(res.body).toMatchObject({ pupil: { noLookalikeSibling: { confirmedAt: null } }, unenrolledSiblings: 1 });
+  expect(verdicts(s, await check(s))[1]).toBe('unknown');
+  await s.parent.agent.post(`/api/pupils/${s.ids.ben}/no-lookalike-sibling`).set('x-csrf-token', s.parent.csrf)
+    .send({ confirmed: true }).expect(403);
+
+  // Once Bea is enrolled too (her own portrait), the margin between the twins decides instead.
+  await giveBiometricConsent(s.office, bea);
+  expect((await enrol(s.office, bea, await cropFace(sample(5), original.faces[3]!.box))).status).toBe(201);
+  expect(verdicts(s, await check(s))[1]).toBe('consented');
+});
+
 test('when the engine fails, then the check fails closed: 503, no copy, nothing stored', async () => {
   const failing = await createFaceEngine({ workers: 1 });
   await failing.close();

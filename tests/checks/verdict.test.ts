@@ -1,11 +1,14 @@
 import { presentFace, summarise, type FaceReport } from '../../src/features/checks/checks.presenter';
 import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode } from '../../src/features/checks/verdict';
 
-const own = new Set([1]);
-const consent = new Map([[2, true], [3, false]]);
+const own = new Set([1, 6]);
+const consent = new Map([[2, true], [3, false], [5, true], [6, true]]);
+const mayBeSibling = new Set([5, 6]);
 
 test.each<[string, number | null, CheckMode, string, boolean]>([
   ['no match', null, 'standard', 'unknown', false],
+  ['pupil with current consent and an unenrolled twin', 5, 'standard', 'unknown', false],
+  ['own child with an unenrolled twin', 6, 'standard', 'own_child', true],
   ['own child', 1, 'standard', 'own_child', true],
   ['own child, only-my-child mode', 1, 'only_my_child', 'own_child', true],
   ['pupil with current consent', 2, 'standard', 'consented', true],
@@ -13,7 +16,7 @@ test.each<[string, number | null, CheckMode, string, boolean]>([
   ['pupil whose consent is not current', 3, 'standard', 'no_consent', false],
   ['pupil the register knows nothing about', 4, 'standard', 'no_consent', false],
 ])('when the face is a %s, then the verdict is right and visibility fails closed', (_case, matched, mode, verdict, visible) => {
-  const v = decideVerdict({ matchedPupilId: matched, ownChildren: own, consentCurrent: consent, mode });
+  const v = decideVerdict({ matchedPupilId: matched, ownChildren: own, consentCurrent: consent, mayBeSibling, mode });
   expect(v).toBe(verdict);
   expect(isVisible(v)).toBe(visible);
 });

@@ -17,6 +17,8 @@ export interface RegisterPort {
   };
   childrenOf(parentUserId: number): { id: number; firstName: string }[];
   photoConsentCurrent(pupilIds: number[]): Map<number, boolean>;
+  /** Matched pupils who may be an unenrolled twin or look-alike sibling (see lookalike.service). */
+  mayBeUnenrolledSibling(pupilIds: number[]): Set<number>;
 }
 
 export interface EventsPort {
@@ -60,8 +62,9 @@ export function createChecksService(d: ChecksDeps) {
       f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates, within }) : null));
     const matchedIds = [...new Set(matches.filter((m) => m !== null).map((m) => m!.pupilId))];
     const consent = d.register.photoConsentCurrent(matchedIds);
+    const mayBeSibling = d.register.mayBeUnenrolledSibling(matchedIds);
     return analysis.faces.map((face, i) => {
-      const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mode });
+      const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mayBeSibling, mode });
       const report: FaceReport = { box: roundBox(face.box), score: Math.round(face.score * 100) / 100, verdict, blurred: !isVisible(verdict) };
       if (verdict === 'own_child') report.pupil = { id: matches[i]!.pupilId, firstName: children.get(matches[i]!.pupilId)! };
       return report;

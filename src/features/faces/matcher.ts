@@ -60,6 +60,11 @@ export class Gallery {
     return this.owners.length;
   }
 
+  /** Whether this pupil has at least one usable reference here (can be recognised at all). */
+  has(pupilId: number): boolean {
+    return this.owners.includes(pupilId);
+  }
+
   match(descriptor: Float32Array, opts: MatchOptions = {}): Match | null {
     const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
     const margin = opts.margin ?? DEFAULT_MARGIN;

@@ -17,6 +17,7 @@ const endpoints: Endpoint[] = [
   { method: 'get', path: '/api/me/children', summary: 'Your own children', tag, roles: ANY, ok: 200 },
   { method: 'post', path: '/api/pupils/{id}/photo-consent', summary: 'Record photo-sharing consent (append-only)', tag, roles: ADMIN, body: s.photoConsentBody, ok: 201 },
   { method: 'post', path: '/api/pupils/{id}/biometric-consent', summary: 'Record biometric consent; deletes references when it stops holding', tag, roles: ADMIN, body: s.biometricConsentBody, ok: 201 },
+  { method: 'post', path: '/api/pupils/{id}/no-lookalike-sibling', summary: 'Confirm (or withdraw) that no brother or sister looks like this pupil', tag, roles: ADMIN, body: s.noLookalikeSiblingBody, ok: 200 },
   { method: 'post', path: '/api/pupils/{id}/references', summary: 'Enrol a reference photo (needs biometric consent)', tag, roles: ADMIN,
     multipart: { photo: 'A photo showing only this pupil, face at least 100 px wide' }, ok: 201 },
   { method: 'get', path: '/api/pupils/{id}/references/{refId}/thumbnail', summary: 'A reference thumbnail', tag, roles: ADMIN, ok: 200, produces: 'image/jpeg' },

@@ -1,5 +1,6 @@
 import { consentsService } from './consents.service';
 import { importPupilsCsv } from './csv-import';
+import { lookalikeService } from './lookalike.service';
 import { pupilsService } from './pupils.service';
 import { referencesService } from './references.service';
 import { registerCore, type RegisterDeps } from './register.core';
@@ -8,14 +9,17 @@ export type { RegisterDeps } from './register.core';
 export type RegisterService = ReturnType<typeof createRegisterService>;
 
 /** The consent register: pupils, parents, consents, reference faces and the MIS import, plus the
- *  narrow read-only port the photo check uses (galleryForChecks, childrenOf, photoConsentCurrent). */
+ *  narrow read-only port the photo check uses (galleryForChecks, childrenOf, photoConsentCurrent,
+ *  mayBeUnenrolledSibling). */
 export function createRegisterService(d: RegisterDeps) {
   const core = registerCore(d);
   const pupils = pupilsService(core);
+  const references = referencesService(core);
   return {
     ...pupils,
     ...consentsService(core),
-    ...referencesService(core),
+    ...references,
+    ...lookalikeService(core, () => references.galleryForChecks()),
     /** For writers outside this service (tests, maintenance scripts) that touch reference_faces. */
     invalidateGallery: core.galleryChanged,
     importCsv: (input: Buffer | string, opts: { dryRun: boolean; actorId: number | null }) => {

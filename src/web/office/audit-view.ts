@@ -11,6 +11,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'pupil.created': 'Pupil added',
   'pupil.updated': 'Pupil details changed',
   'pupil.left': 'Pupil marked as left',
+  'pupil.no_lookalike_sibling_confirmed': 'No look-alike sibling confirmed',
+  'pupil.no_lookalike_sibling_withdrawn': 'No look-alike sibling confirmation withdrawn',
   'pupils.imported': 'Pupils imported from the MIS',
   'photo_consent.recorded': 'Photo consent recorded',
   'biometric_consent.recorded': 'Biometric consent recorded',
