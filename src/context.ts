@@ -41,7 +41,10 @@ export function createContext(infra: Infrastructure): AppContext {
   const accounts = createAccountsService({
     db, clock, audit, mailer, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME, sessionDays: config.SESSION_DAYS,
   });
-  const register = createRegisterService({ db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine });
+  const register = createRegisterService({
+    db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine,
+    matching: { threshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN },
+  });
   const events = createEventsFeature({
     db, clock, audit, mailer, logger: infra.logger, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME,
   });

@@ -89,8 +89,8 @@ export class Gallery {
     return { pupilId: best.pupilId, distance: best.distance, runnerUpDistance: runnerUp };
   }
 
-  /** Per pupil, the minimum distance over that pupil's references. */
-  private distancesByPupil(q: Float32Array, within?: ReadonlySet<number>): Map<number, number> {
+  /** Per pupil, the minimum distance over that pupil's references (enrolment checks use it). */
+  distancesByPupil(q: Float32Array, within?: ReadonlySet<number>): Map<number, number> {
     const result = new Map<number, number>();
     const v = this.vectors;
     for (let i = 0; i < this.owners.length; i += 1) {

@@ -15,6 +15,8 @@ export interface RegisterDeps {
   accounts: AccountsService;
   cipher: Cipher;
   engine: FaceEngine;
+  /** The check's match settings: a new reference must not be matched to another pupil under them. */
+  matching?: { threshold: number; margin: number };
 }
 
 export type DeletionReason = 'biometric_consent_withdrawn' | 'pupil_left' | 'deleted_by_admin';

@@ -17,6 +17,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'photo_consent.recorded': 'Photo consent recorded',
   'biometric_consent.recorded': 'Biometric consent recorded',
   'reference_face.enrolled': 'Reference photo added',
+  'reference_face.refused': 'Reference photo refused (does not agree)',
   'reference_face.viewed': 'Reference photo viewed',
   'reference_faces.deleted': 'Reference photos deleted',
   'guardian.linked': 'Parent linked to pupil',
