@@ -209,6 +209,24 @@ test('when a consented pupil has a twin who is not enrolled, then other parents 
   expect(verdicts(s, await check(s))[1]).toBe('consented');
 });
 
+test('when a face is smaller than the engine can describe reliably (40 px), then it is found but never matched, so blurred', async () => {
+  const s = await setUpScene();
+  const ben = scene.mapBox(original.faces[1]!.box);
+  const shrunk = async (faceWidth: number) => {
+    const scale = faceWidth / ben.width;
+    const photo = await sharp(scene.photo).rotate().resize(Math.round(scene.width * scale)).jpeg({ quality: 92 }).toBuffer();
+    const analysis = await engine.analyse(photo);
+    const i = findBox(analysis.faces.map((f) => f.box), { x: ben.x * scale, y: ben.y * scale, width: ben.width * scale, height: ben.height * scale });
+    expect(i).toBeGreaterThanOrEqual(0); // found: it will be blurred
+    const res = await check(s, photo);
+    const stored = s.world.ctx.checks.get(s.parent.id, res.body.id).photos[0]!;
+    const j = stored.ok ? findBox(stored.faces.map((f) => f.box), analysis.faces[i]!.box) : -1;
+    return { described: analysis.faces[i]!.descriptor !== null, verdict: stored.ok ? stored.faces[j]!.verdict : 'failed', outcome: res.body.photos[0].faces[j].outcome };
+  };
+  expect(await shrunk(34)).toEqual({ described: false, verdict: 'unknown', outcome: 'blurred' });
+  expect(await shrunk(60)).toEqual({ described: true, verdict: 'consented', outcome: 'visible' });
+});
+
 test('when the engine fails, then the check fails closed: 503, no copy, nothing stored', async () => {
   const failing = await createFaceEngine({ workers: 1 });
   await failing.close();
