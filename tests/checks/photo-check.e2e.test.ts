@@ -321,6 +321,9 @@ test('when a photo holds children without consent, then no route a parent can re
     expect([url, body]).not.toEqual([url, expect.stringMatching(/no_consent|consented|"verdict"|\bunknown\b|\b(Ben|Cal|Dee)\b/)]);
     for (const id of others) expect([url, body.includes(String(id))]).toEqual([url, false]);
   }
+  // The office keeps aggregate counts of how faces were decided (audit), never per face.
+  const audited = s.world.ctx.audit.list({ action: 'check.completed', actorId: s.parent.id }).map((e) => e.details);
+  expect(audited).toContainEqual(expect.objectContaining({ photos: 1, own_child: 1, consented: 1, no_consent: 1 }));
   // The parent's own child is named (first name only) where the result is shown.
   expect(bodies.find(([url]) => url === `/checks/${api.body.id}`)![1]).toContain('Your child Amy');
 });

@@ -136,6 +136,9 @@ export function createChecksService(d: ChecksDeps) {
           photos: photos.length, failed: failures.length,
           faces: ok.reduce((n, r) => n + r.faces.length, 0),
           blurred: ok.reduce((n, r) => n + r.blurredRegions.length, 0),
+          // For the office only (the parent never sees these): how the faces were decided.
+          ...Object.fromEntries((['own_child', 'consented', 'no_consent', 'unknown'] as const)
+            .map((v) => [v, ok.reduce((n, r) => n + r.counts[v], 0)])),
         },
       });
       d.logger.info({ photos: photos.length, failed: failures.length }, 'check completed');
