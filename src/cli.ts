@@ -7,6 +7,7 @@ import { parseConfig } from './config';
 import type { AppContext } from './context';
 import { createLogger } from './platform/logger';
 import { AppError } from './platform/errors';
+import { presentCheck } from './features/checks/checks.presenter';
 import { email as emailSchema, password as passwordSchema } from './features/accounts/accounts.schemas';
 
 const HELP = `ShareSafe command line (uses the same DATA_DIR and settings as the server)
@@ -88,8 +89,17 @@ const commands: Record<string, { engine: boolean; run: Command }> = {
       const out = a.values.out ?? path.join(path.dirname(file), `${path.parse(file).name}-safe.jpg`);
       fs.copyFileSync(ctx.checks.safeCopyPath(userId, record.id, 0).path, out);
       ctx.checks.remove(userId, record.id);
-      const { ownerId: _owner, ...report } = record;
-      console.log(JSON.stringify({ safeCopy: out, ...report }, null, 2));
+      // A parent gets the parent's view only; the office (no --parent-email) also gets the
+      // aggregate counts per photo, never per face.
+      const { zipUrl: _zip, ...report } = presentCheck(record);
+      // The check is removed below, so its download links would lead nowhere.
+      const photos = report.photos.map((p, i) => {
+        if (!p.ok) return p;
+        const { safeCopyUrl: _url, ...shown } = p;
+        const stored = record.photos[i]!;
+        return parent || !stored.ok ? shown : { ...shown, officeCounts: stored.counts };
+      });
+      console.log(JSON.stringify({ safeCopy: out, ...report, photos }, null, 2));
     },
   },
 };

@@ -6,6 +6,10 @@ import { z } from 'zod';
 // One schema for the environment. Every setting has an embedded default so that a fresh
 // checkout runs with `npm start`; a bad value prints every problem and stops the process.
 
+/** Guard rails on matching: settings outside them would show children who must be blurred. */
+export const MAX_MATCH_THRESHOLD = 0.55;
+export const MIN_MATCH_MARGIN = 0.05;
+
 const intFrom = (def: number) => z.coerce.number().int().positive().default(def);
 const bool = (def: boolean) =>
   z.enum(['true', 'false', '1', '0']).default(def ? 'true' : 'false').transform((v) => v === 'true' || v === '1');
@@ -25,10 +29,16 @@ const schema = z.object({
   /** 'retinaface' (faster, finds smaller faces) or 'ssd' (face-api only; no onnxruntime). */
   FACE_DETECTOR: z.enum(['retinaface', 'ssd']).default('retinaface'),
   /** Strict distance under which a face may match a pupil (face-api's own 0.6 is too loose).
-   *  Calibrated with `npm run eval`: docs/accuracy.md. */
-  MATCH_THRESHOLD: z.coerce.number().positive().max(1).default(0.5),
-  /** How much further the next-best pupil must be before a match counts. */
-  MATCH_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
+   *  Calibrated with `npm run eval`: docs/accuracy.md. Above 0.55 strangers start to match (the
+   *  nearest stranger on the eval set was at 0.563), so the service refuses to start. */
+  MATCH_THRESHOLD: z.coerce.number().positive()
+    .max(MAX_MATCH_THRESHOLD, `Above ${MAX_MATCH_THRESHOLD} strangers are taken for pupils (docs/accuracy.md); the default is 0.5.`)
+    .default(0.5),
+  /** How much further the next-best pupil must be before a match counts. Under 0.05 two
+   *  look-alike pupils (siblings) are told apart on noise, so the service refuses to start. */
+  MATCH_MARGIN: z.coerce.number()
+    .min(MIN_MATCH_MARGIN, `Under ${MIN_MATCH_MARGIN} look-alike pupils are told apart on noise (docs/accuracy.md); the default is 0.08.`)
+    .max(1).default(0.08),
   CHECK_EXPIRY_MINUTES: intFrom(60),
   MAX_UPLOAD_MB: intFrom(25),
   MAX_PHOTOS_PER_CHECK: intFrom(20),

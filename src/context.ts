@@ -44,6 +44,7 @@ export function createContext(infra: Infrastructure): AppContext {
   const register = createRegisterService({
     db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine,
     mail: { mailer, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME },
+    matching: { threshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN },
   });
   const events = createEventsFeature({
     db, clock, audit, mailer, logger: infra.logger, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME,

@@ -40,7 +40,7 @@ const coreEndpoints: Endpoint[] = [
   { method: 'post', path: '/api/users', summary: 'Create an account and invite it', tag: 'accounts', roles: ADMIN, body: accounts.createUserBody, ok: 201 },
   { method: 'post', path: '/api/users/{id}/invitation', summary: 'Resend an invitation', tag: 'accounts', roles: ADMIN, ok: 200 },
   { method: 'post', path: '/api/users/{id}/status', summary: 'Enable or disable an account', tag: 'accounts', roles: ADMIN, body: accounts.statusBody, ok: 204 },
-  { method: 'post', path: '/api/checks', summary: 'Check photos: returns per-face verdicts and safe copies', tag: 'checks', roles: ANY,
+  { method: 'post', path: '/api/checks', summary: 'Check photos: per face only your child (first name), visible or blurred; and safe copies', tag: 'checks', roles: ANY,
     multipart: { photos: 'One or more photos (JPEG, PNG, WebP, HEIC)', mode: 'standard | only_my_child', eventId: 'optional event id' }, ok: 201 },
   { method: 'get', path: '/api/checks/zip', summary: 'Safe copies of several of your checks as one zip (ids=a,b,c)', tag: 'checks', roles: ANY, query: zipQuery, ok: 200, produces: 'application/zip' },
   { method: 'get', path: '/api/checks/{id}', summary: 'A check report (owner only, until it expires)', tag: 'checks', roles: ANY, ok: 200 },

@@ -1,23 +1,23 @@
-import type { CheckRecord, FaceReport, PhotoFailure, PhotoReport } from '../features/checks/checks.presenter';
+import {
+  presentCheck, type CheckRecord, type ParentCheck, type ParentFace, type ParentPhoto, type ParentPhotoFailure,
+} from '../features/checks/checks.presenter';
 import { html, type SafeHtml } from './html';
 
 // How one check's photos look on a page: the safe copy with face outlines, the plain-words
-// summary, a legend and the download and share actions. Names appear only through `summary` and
-// the own-child outline title, both of which only ever name the parent's own children.
+// summary, a legend and the download and share actions. Pages render only the parent's view
+// (presentCheck), never the stored record: no detailed verdict, no other pupil's id or name.
 
-type Kind = 'own' | 'consented' | 'blurred';
+type Kind = 'own' | 'visible' | 'blurred';
 
-const kindOf = (f: FaceReport): Kind => (f.blurred ? 'blurred' : f.verdict === 'own_child' ? 'own' : 'consented');
+const kindOf = (f: ParentFace): Kind => (f.outcome === 'own_child' ? 'own' : f.outcome);
 
-const photoUrl = (check: CheckRecord, p: PhotoReport) => `/api/checks/${check.id}/photos/${p.index}`;
-
-function faceTitle(f: FaceReport): string {
+function faceTitle(f: ParentFace): string {
   const kind = kindOf(f);
-  if (kind === 'own') return f.pupil ? `Your child ${f.pupil.firstName}` : 'Your child';
-  return kind === 'consented' ? 'A child with consent: stays visible' : 'Blurred face';
+  if (kind === 'own') return f.child ? `Your child ${f.child.firstName}` : 'Your child';
+  return kind === 'visible' ? 'Stays visible' : 'Blurred face';
 }
 
-function overlay(p: PhotoReport): SafeHtml {
+function overlay(p: ParentPhoto): SafeHtml {
   const rects = p.faces.map((f) => {
     const b = f.box;
     return html`<rect class="face-${kindOf(f)}" x="${Math.round(b.x)}" y="${Math.round(b.y)}" width="${Math.round(b.width)}" height="${Math.round(b.height)}" rx="4"><title>${faceTitle(f)}</title></rect>`;
@@ -25,22 +25,22 @@ function overlay(p: PhotoReport): SafeHtml {
   return html`<svg class="face-overlay" viewBox="0 0 ${p.width} ${p.height}" aria-hidden="true" focusable="false">${rects}</svg>`;
 }
 
-function legend(p: PhotoReport): SafeHtml {
+function legend(p: ParentPhoto): SafeHtml {
   const count = (k: Kind) => p.faces.filter((f) => kindOf(f) === k).length;
   return html`<ul class="legend" aria-label="Key to the outlines">
 <li><span class="swatch swatch-own" aria-hidden="true"></span>Your child (${count('own')})</li>
-<li><span class="swatch swatch-consented" aria-hidden="true"></span>Consent to share (${count('consented')})</li>
+<li><span class="swatch swatch-visible" aria-hidden="true"></span>Visible (${count('visible')})</li>
 <li><span class="swatch swatch-blurred" aria-hidden="true"></span>Blurred (${count('blurred')})</li>
 </ul>`;
 }
 
-function badge(p: PhotoReport): SafeHtml {
+function badge(p: ParentPhoto): SafeHtml {
   if (p.faces.length === 0) return html`<span class="badge badge-warn">No faces found</span>`;
   const blurred = p.faces.filter((f) => f.blurred).length;
   return blurred === 0 ? html`<span class="badge badge-ok">Safe as it was</span>` : html`<span class="badge badge-ok">Ready to share · ${blurred} blurred</span>`;
 }
 
-function crowdedTip(check: CheckRecord): SafeHtml | '' {
+function crowdedTip(check: ParentCheck): SafeHtml | '' {
   if (check.mode === 'only_my_child') return '';
   return html`<div class="alert alert-warn suggest">
 <p><strong>Lots of small faces in this photo.</strong> Faces this small are harder to recognise. For a safer copy, check it again with <strong>Only my child</strong>: everyone else is blurred.</p>
@@ -48,8 +48,8 @@ function crowdedTip(check: CheckRecord): SafeHtml | '' {
 </div>`;
 }
 
-function photoCard(check: CheckRecord, p: PhotoReport, label: string): SafeHtml {
-  const url = photoUrl(check, p);
+function photoCard(check: ParentCheck, p: ParentPhoto, label: string): SafeHtml {
+  const url = p.safeCopyUrl;
   return html`<article class="card photo-result" data-check-id="${check.id}" data-photo-index="${p.index}">
 <div class="photo-result-head"><h3>${label}</h3>${badge(p)}</div>
 <div class="photo-grid">
@@ -70,7 +70,7 @@ ${p.crowded ? crowdedTip(check) : ''}
 </article>`;
 }
 
-function failureCard(p: PhotoFailure, label: string): SafeHtml {
+function failureCard(p: ParentPhotoFailure, label: string): SafeHtml {
   return html`<article class="card photo-result">
 <div class="photo-result-head"><h3>${label}</h3><span class="badge badge-bad">Not checked</span></div>
 <div class="alert alert-error"><p>${p.error.message}</p></div>
@@ -79,14 +79,16 @@ function failureCard(p: PhotoFailure, label: string): SafeHtml {
 }
 
 /** The cards of one check; `offset` numbers photos when several checks share a page. */
-export function photoCards(check: CheckRecord, offset = 0): SafeHtml {
+export function photoCards(record: CheckRecord, offset = 0): SafeHtml {
+  const check = presentCheck(record);
   return html`${check.photos.map((p, i) => {
     const label = `Photo ${offset + i + 1}`;
     return p.ok ? photoCard(check, p, label) : failureCard(p, label);
   })}`;
 }
 
-export const okPhotos = (check: CheckRecord): PhotoReport[] => check.photos.filter((p): p is PhotoReport => p.ok);
+export const okPhotos = (record: CheckRecord): ParentPhoto[] =>
+  presentCheck(record).photos.filter((p): p is ParentPhoto => p.ok);
 
 /** "14:05", in the school's time zone. */
 export const timeOf = (iso: string): string =>

@@ -38,8 +38,13 @@ interface Scene {
   ids: Record<'amy' | 'ben' | 'cal' | 'dee', number>;
 }
 
-async function setUpScene(): Promise<Scene> {
+async function setUpScene(opts: { firstPupilId?: number } = {}): Promise<Scene> {
   const world = createTestWorld({ engine });
+  // Distinctive pupil ids, so a leaked id can be searched for in any response.
+  if (opts.firstPupilId) {
+    world.ctx.db.prepare(`INSERT INTO pupils (id, first_name, last_name, class_name, year_group, created_at, updated_at)
+      VALUES (?, 'Placeholder', 'Row', '0Z', 'Y1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')`).run(opts.firstPupilId - 1);
+  }
   const office = await signIn(world, 'admin');
   const parent = await signIn(world, 'parent');
   const ids = {
@@ -65,12 +70,24 @@ async function check(s: Scene, photo = scene.photo) {
     .attach('photos', photo, { filename: 'IMG_0001.HEIC.jpg', contentType: 'image/jpeg' });
 }
 
-/** Verdict of each sample face (in original order), found by box overlap in the report. */
-function verdicts(report: { faces: { box: Box; verdict: string }[] }): string[] {
+/** Stored (server-side) verdict of each sample face (in original order), found by box overlap.
+ *  The parent's response carries only own child / visible / blurred; the detail stays here. */
+function verdicts(s: Scene, res: { body: { id: string } }): string[] {
+  const stored = s.world.ctx.checks.get(s.parent.id, res.body.id).photos[0]!;
+  if (!stored.ok) throw new Error('photo failed');
+  const boxes = stored.faces.map((f) => f.box);
+  return original.faces.map((f) => {
+    const i = findBox(boxes, scene.mapBox(f.box));
+    return i === -1 ? 'missing' : stored.faces[i]!.verdict;
+  });
+}
+
+/** What the parent was told about each sample face. */
+function outcomes(report: { faces: { box: Box; outcome: string }[] }): string[] {
   const boxes = report.faces.map((f) => f.box);
   return original.faces.map((f) => {
     const i = findBox(boxes, scene.mapBox(f.box));
-    return i === -1 ? 'missing' : report.faces[i]!.verdict;
+    return i === -1 ? 'missing' : report.faces[i]!.outcome;
   });
 }
 
@@ -79,20 +96,21 @@ test('when a parent checks a photo, then exactly the faces without consent are u
   const res = await check(s);
   expect(res.status).toBe(201);
   const photo = res.body.photos[0];
-  expect(verdicts(photo)).toEqual(['own_child', 'consented', 'no_consent', 'unknown', 'unknown']);
+  expect(verdicts(s, res)).toEqual(['own_child', 'consented', 'no_consent', 'unknown', 'unknown']);
+  expect(outcomes(photo)).toEqual(['own_child', 'visible', 'blurred', 'blurred', 'blurred']);
   // Anything else the detector reports (a face cut by the frame, a face-like patch) is unknown
   // and blurred: fail closed.
   const extra = photo.faces.length - original.faces.length;
   expect(extra).toBeGreaterThanOrEqual(0);
-  expect(photo.counts).toEqual({ own_child: 1, consented: 1, no_consent: 1, unknown: 2 + extra });
+  expect(photo.counts).toEqual({ own_child: 1, visible: 1, blurred: 3 + extra });
   expect(photo.alreadySafe).toBe(false);
   expect(photo.blurredRegions).toHaveLength(3 + extra);
   expect(photo.summary).toContain('Amy');
   // Names: only the parent's own child, nowhere else in the response.
   const text = JSON.stringify(res.body);
   for (const name of ['Ben', 'Cal', 'Dee', 'Testpupil']) expect(text).not.toContain(name);
-  const identified = photo.faces.filter((f: { pupil?: unknown }) => f.pupil !== undefined);
-  expect(identified).toEqual([expect.objectContaining({ verdict: 'own_child', pupil: { id: s.ids.amy, firstName: 'Amy' } })]);
+  const identified = photo.faces.filter((f: { child?: unknown }) => f.child !== undefined);
+  expect(identified).toEqual([expect.objectContaining({ outcome: 'own_child', child: { id: s.ids.amy, firstName: 'Amy' } })]);
 
   const safe = await downloadBinary(s.parent, photo.safeCopyUrl);
   const meta = await sharp(safe).metadata();
@@ -119,31 +137,94 @@ test('when a parent checks a photo, then exactly the faces without consent are u
 test('when consent passes its review date or is withdrawn, then the child is blurred', async () => {
   const s = await setUpScene();
   s.world.clock.set('2026-03-10T18:00:00Z'); // Ben's review date: still current on the day
-  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('consented');
+  expect(verdicts(s, await check(s))[1]).toBe('consented');
   s.world.clock.set('2026-03-11T09:00:00Z');
-  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('no_consent');
+  expect(verdicts(s, await check(s))[1]).toBe('no_consent');
 
   s.world.clock.set('2026-03-03T09:00:00Z');
-  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('consented');
+  expect(verdicts(s, await check(s))[1]).toBe('consented');
   await setPhotoConsent(s.office, s.ids.ben, 'refused');
-  expect(verdicts((await check(s)).body.photos[0])[1]).toBe('no_consent');
+  expect(verdicts(s, await check(s))[1]).toBe('no_consent');
 });
 
 test('when biometric consent is withdrawn, then the child can no longer be recognised and is blurred', async () => {
   const s = await setUpScene();
   await s.office.agent.post(`/api/pupils/${s.ids.amy}/biometric-consent`).set('x-csrf-token', s.office.csrf)
     .send({ parentConsent: true, parentObjection: false, childObjection: true, givenBy: 'Amy, to her teacher' }).expect(201);
-  expect(verdicts((await check(s)).body.photos[0])[0]).toBe('unknown');
+  expect(verdicts(s, await check(s))[0]).toBe('unknown');
 });
 
 test('when another pupil looks the same (under the margin), then the face is blurred even for its parent', async () => {
   const s = await setUpScene();
   const twin = await addPupil(s.office, 'Twin');
   await giveBiometricConsent(s.office, twin);
-  // A second, slightly different photo of Amy's face enrolled as someone else.
+  // A second, slightly different photo of Amy's face offered as someone else's: refused today.
   const lookAlike = await sharp(await cropFace(sample(5), original.faces[0]!.box, 0.5)).modulate({ brightness: 0.95 }).toBuffer();
-  expect((await enrol(s.office, twin, lookAlike)).status).toBe(201);
-  expect(verdicts((await check(s)).body.photos[0])[0]).toBe('unknown');
+  const refused = await enrol(s.office, twin, lookAlike);
+  expect([refused.status, refused.body.error?.code]).toEqual([422, 'reference_matches_other_pupil']);
+  // A reference stored before that rule (written straight to the table): the check's margin still blurs.
+  const descriptor = (await engine.analyse(lookAlike)).faces[0]!.descriptor!;
+  s.world.ctx.db.prepare('INSERT INTO reference_faces (pupil_id, descriptor_enc, face_width, quality, created_at) VALUES (?, ?, 150, 0.9, ?)')
+    .run(twin, s.world.ctx.cipher.encrypt(Buffer.from(descriptor.buffer, descriptor.byteOffset, descriptor.byteLength)), '2026-01-01T00:00:00Z');
+  s.world.ctx.register.invalidateGallery();
+  expect(verdicts(s, await check(s))[0]).toBe('unknown');
+});
+
+test('when a consented pupil has a twin who is not enrolled, then other parents see the face blurred until the office confirms no look-alike sibling', async () => {
+  const s = await setUpScene();
+  // Ben's twin Bea: same parent, no biometric consent, so no reference photo. Ben's portrait
+  // (the only one enrolled) may just as well be Bea's face.
+  const bea = await addPupil(s.office, 'Bea');
+  const twinsParent = await signIn(s.world, 'parent');
+  await linkParent(s.office, s.ids.ben, twinsParent.id);
+  await linkParent(s.office, bea, twinsParent.id);
+  expect(verdicts(s, await check(s))[1]).toBe('unknown');
+  expect(outcomes((await check(s)).body.photos[0])[1]).toBe('blurred');
+
+  // The twins' own parent: both are their children, so Ben's match may be shown to them.
+  const theirs = await twinsParent.agent.post('/api/checks').set('x-csrf-token', twinsParent.csrf)
+    .attach('photos', scene.photo, { filename: 'a.jpg', contentType: 'image/jpeg' }).expect(201);
+  expect(outcomes(theirs.body.photos[0])[1]).toBe('own_child');
+
+  // The office page says why, and the office confirms there (audited); then Ben is shown again.
+  const page = await s.office.agent.get(`/office/pupils/${s.ids.ben}`).expect(200);
+  expect(page.text).toContain('who cannot be recognised');
+  await s.office.agent.post(`/office/pupils/${s.ids.ben}/no-lookalike-sibling`).type('form')
+    .send({ _csrf: s.office.csrf, confirmed: 'yes' }).expect(303);
+  expect(verdicts(s, await check(s))[1]).toBe('consented');
+  const audit = await s.office.agent.get('/api/audit').query({ action: 'pupil.no_lookalike_sibling_confirmed' }).expect(200);
+  expect(JSON.stringify(audit.body)).toContain(`"subjectId":${s.ids.ben}`);
+
+  // Withdrawn through the API: blurred again.
+  const res = await s.office.agent.post(`/api/pupils/${s.ids.ben}/no-lookalike-sibling`).set('x-csrf-token', s.office.csrf)
+    .send({ confirmed: false }).expect(200);
+  expect(res.body).toMatchObject({ pupil: { noLookalikeSibling: { confirmedAt: null } }, unenrolledSiblings: 1 });
+  expect(verdicts(s, await check(s))[1]).toBe('unknown');
+  await s.parent.agent.post(`/api/pupils/${s.ids.ben}/no-lookalike-sibling`).set('x-csrf-token', s.parent.csrf)
+    .send({ confirmed: true }).expect(403);
+
+  // Once Bea is enrolled too (her own portrait), the margin between the twins decides instead.
+  await giveBiometricConsent(s.office, bea);
+  expect((await enrol(s.office, bea, await cropFace(sample(5), original.faces[3]!.box))).status).toBe(201);
+  expect(verdicts(s, await check(s))[1]).toBe('consented');
+});
+
+test('when a face is smaller than the engine can describe reliably (40 px), then it is found but never matched, so blurred', async () => {
+  const s = await setUpScene();
+  const ben = scene.mapBox(original.faces[1]!.box);
+  const shrunk = async (faceWidth: number) => {
+    const scale = faceWidth / ben.width;
+    const photo = await sharp(scene.photo).rotate().resize(Math.round(scene.width * scale)).jpeg({ quality: 92 }).toBuffer();
+    const analysis = await engine.analyse(photo);
+    const i = findBox(analysis.faces.map((f) => f.box), { x: ben.x * scale, y: ben.y * scale, width: ben.width * scale, height: ben.height * scale });
+    expect(i).toBeGreaterThanOrEqual(0); // found: it will be blurred
+    const res = await check(s, photo);
+    const stored = s.world.ctx.checks.get(s.parent.id, res.body.id).photos[0]!;
+    const j = stored.ok ? findBox(stored.faces.map((f) => f.box), analysis.faces[i]!.box) : -1;
+    return { described: analysis.faces[i]!.descriptor !== null, verdict: stored.ok ? stored.faces[j]!.verdict : 'failed', outcome: res.body.photos[0].faces[j].outcome };
+  };
+  expect(await shrunk(34)).toEqual({ described: false, verdict: 'unknown', outcome: 'blurred' });
+  expect(await shrunk(60)).toEqual({ described: true, verdict: 'consented', outcome: 'visible' });
 });
 
 test('when the engine fails, then the check fails closed: 503, no copy, nothing stored', async () => {
@@ -188,6 +269,61 @@ test('when the same child appears to be in a photo twice, then both faces are bl
     ]).jpeg().toBuffer();
   const photo = (await check(s, double)).body.photos[0];
   expect(photo.faces.length).toBe(10);
-  expect(photo.counts.own_child + photo.counts.consented).toBe(0);
+  expect(photo.counts.own_child + photo.counts.visible).toBe(0);
   expect(photo.blurredRegions).toHaveLength(10);
+});
+
+/** File names inside a zip (its central directory), without unpacking it. */
+function zipNames(zip: Buffer): string[] {
+  const names: string[] = [];
+  const signature = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  for (let i = zip.indexOf(signature); i >= 0; i = zip.indexOf(signature, i + 4)) {
+    const nameLength = zip.readUInt16LE(i + 28);
+    names.push(zip.subarray(i + 46, i + 46 + nameLength).toString('utf8'));
+  }
+  return names;
+}
+
+test('when a photo holds children without consent, then no route a parent can reach says who they are or whether they are pupils', async () => {
+  const s = await setUpScene({ firstPupilId: 48_101 });
+  const others = [s.ids.ben, s.ids.cal, s.ids.dee];
+  expect(Math.min(...others)).toBeGreaterThan(48_100);
+  const api = await check(s);
+  expect(api.status).toBe(201);
+  // The same photo through the page without JavaScript, in "only my child" mode.
+  const form = await s.parent.agent.post(`/check?_csrf=${encodeURIComponent(s.parent.csrf)}`)
+    .field('mode', 'only_my_child').attach('photos', scene.photo, { filename: 'b.jpg', contentType: 'image/jpeg' });
+  expect(form.status).toBe(303);
+  const pageCheckId = form.headers.location!.split('/').pop()!;
+  // The server did tell these faces apart (no consent vs not recognised); the parent must not learn it.
+  expect(verdicts(s, api)).toContain('no_consent');
+  // "Only my child" compared faces with Amy's references only: no other pupil was even matched.
+  const onlyMine = s.world.ctx.checks.get(s.parent.id, pageCheckId).photos[0]!;
+  expect(onlyMine.ok && [...new Set(onlyMine.faces.map((f) => f.verdict))].sort()).toEqual(['own_child', 'unknown']);
+
+  const bodies: Array<[string, string]> = [['POST /api/checks', JSON.stringify(api.body)]];
+  for (const id of [api.body.id as string, pageCheckId]) {
+    for (const url of [`/api/checks/${id}`, `/checks/${id}`, `/checks/${id}/card`, `/checks/${id}/card?n=3`]) {
+      const res = await s.parent.agent.get(url).expect(200);
+      bodies.push([url, res.type.includes('json') ? JSON.stringify(res.body) : res.text]);
+    }
+    bodies.push([`/api/checks/${id}/zip`, zipNames(await downloadBinary(s.parent, `/api/checks/${id}/zip`)).join('\n')]);
+  }
+  bodies.push(['/api/checks/zip', zipNames(await downloadBinary(s.parent, `/api/checks/zip?ids=${api.body.id},${pageCheckId}`)).join('\n')]);
+  for (const url of ['/', '/check', '/check?mode=only_my_child', '/guidance', '/api/me/children', '/api/auth/me', '/api/tokens']) {
+    const res = await s.parent.agent.get(url).redirects(3);
+    expect(res.status).toBe(200);
+    bodies.push([url, res.type.includes('json') ? JSON.stringify(res.body) : res.text]);
+  }
+
+  expect(bodies.length).toBeGreaterThan(15);
+  for (const [url, body] of bodies) {
+    expect([url, body]).not.toEqual([url, expect.stringMatching(/no_consent|consented|"verdict"|\bunknown\b|\b(Ben|Cal|Dee)\b/)]);
+    for (const id of others) expect([url, body.includes(String(id))]).toEqual([url, false]);
+  }
+  // The office keeps aggregate counts of how faces were decided (audit), never per face.
+  const audited = s.world.ctx.audit.list({ action: 'check.completed', actorId: s.parent.id }).map((e) => e.details);
+  expect(audited).toContainEqual(expect.objectContaining({ photos: 1, own_child: 1, consented: 1, no_consent: 1 }));
+  // The parent's own child is named (first name only) where the result is shown.
+  expect(bodies.find(([url]) => url === `/checks/${api.body.id}`)![1]).toContain('Your child Amy');
 });

@@ -22,6 +22,9 @@ describe('Gallery.match', () => {
     ['the nearest is a non-candidate under threshold - outsiderMargin', [{ pupilId: 1, descriptor: alice }], vec({ 0: 1, 3: 0.3 }), { candidates: new Set([2]) }, 1],
     ['the nearest is a non-candidate only just under the threshold', [{ pupilId: 1, descriptor: alice }], vec({ 0: 1, 3: 0.45 }), { candidates: new Set([2]) }, null],
     ['the nearest is a candidate just under the threshold', [{ pupilId: 1, descriptor: alice }], vec({ 0: 1, 3: 0.45 }), { candidates: new Set([1]) }, 1],
+    ['only my child: the face is another pupil, not one of the parent\'s children', [{ pupilId: 1, descriptor: alice }, { pupilId: 2, descriptor: bob }], vec({ 2: 1, 3: 0.1 }), { within: new Set([1]) }, null],
+    ['only my child: the face is the parent\'s child', [{ pupilId: 1, descriptor: alice }, { pupilId: 2, descriptor: bob }], vec({ 0: 1, 3: 0.1 }), { within: new Set([1]) }, 1],
+    ['only my child: the parent has no enrolled child', [{ pupilId: 1, descriptor: alice }], vec({ 0: 1, 3: 0.1 }), { within: new Set<number>() }, null],
     ['the descriptor has the wrong length', [{ pupilId: 1, descriptor: alice }], new Float32Array(64), {}, null],
     ['the descriptor contains NaN', [{ pupilId: 1, descriptor: alice }], vec({ 0: NaN }), {}, null],
   ])('when %s, then the match is %p', (_name, refs, query, opts, expected) => {

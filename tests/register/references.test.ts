@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { createFaceEngine, euclideanDistance } from '../../src/features/faces';
 import type { Analysis, Box, FaceEngine } from '../../src/features/faces/types';
+import { referenceConsistency } from '../../src/features/register/references.service';
 import { createTestWorld, signIn, type SignedIn, type TestWorld } from '../helpers/context';
 import { cropFace, sample } from '../helpers/photos';
 import { auditActions, biometric, createPupil, insertFakeReference, post, referenceCount } from './factories';
@@ -108,6 +109,50 @@ describe('reference photos', () => {
     await post(office, `/api/pupils/${pupil.id}/biometric-consent`, biometric(true, false, true)).expect(201);
     expect((await enrol(pupil.id, oneFace).expect(409)).body.error.code).toBe('biometric_consent_required');
     await enrol(999, oneFace).expect(404);
+  });
+
+  test('when a new reference does not look like the pupil\'s other references, then it is refused with a reason and nothing is stored', async () => {
+    const pupil = await consentedPupil();
+    await enrol(pupil.id, oneFace).expect(201);
+    // The same child again (another crop, a little darker): agrees, accepted.
+    const again = await sharp(await cropFace(sample(5), scene.faces[0]!.box, 0.4)).modulate({ brightness: 0.95 }).toBuffer();
+    await enrol(pupil.id, again).expect(201);
+    // Another child's photo filed under this pupil.
+    const someoneElse = await cropFace(sample(5), scene.faces[2]!.box);
+    const res = await enrol(pupil.id, someoneElse).expect(422);
+    expect(res.body.error).toMatchObject({ code: 'reference_disagrees', message: expect.stringMatching(/right child/) });
+    expect(referenceCount(world, pupil.id)).toBe(2);
+    expect(auditActions(world, pupil.id).map((a) => a.action)).toContain('reference_face.refused');
+  });
+
+  test('when a new reference would match another pupil within the margin, then it is refused, on the API and on the office form', async () => {
+    const amy = await consentedPupil();
+    await enrol(amy.id, oneFace).expect(201);
+    // Amy's face offered as the FIRST reference of another pupil (a twin, or the wrong file).
+    const other = await consentedPupil();
+    const res = await enrol(other.id, await cropFace(sample(5), scene.faces[0]!.box, 0.4)).expect(422);
+    expect(res.body.error.code).toBe('reference_matches_other_pupil');
+    expect(referenceCount(world, other.id)).toBe(0);
+    // A different child is accepted for them.
+    await enrol(other.id, await cropFace(sample(5), scene.faces[2]!.box)).expect(201);
+
+    const third = await consentedPupil();
+    const page = await office.agent.post(`/office/pupils/${third.id}/references?_csrf=${encodeURIComponent(office.csrf)}`)
+      .attach('photo', oneFace, 'reference.jpg');
+    expect(page.status).toBe(422);
+    expect(page.text).toContain('too close to another pupil');
+    expect(referenceCount(world, third.id)).toBe(0);
+  });
+
+  test.each<[string, string | null, Array<[number, number]>]>([
+    ['a first reference far from everyone', null, [[2, 0.9]]],
+    ['a first reference under the threshold of another pupil', 'reference_matches_other_pupil', [[2, 0.45]]],
+    ['a reference that agrees and is clearly closer to its pupil', null, [[1, 0.3], [2, 0.45]]],
+    ['a reference that agrees but another pupil is within the margin', 'reference_matches_other_pupil', [[1, 0.4], [2, 0.45]]],
+    ['a reference at the agreement limit', 'reference_disagrees', [[1, 0.55]]],
+    ['a reference just inside the agreement limit', null, [[1, 0.54]]],
+  ])('when checking %s, then the problem is %p', (_case, problem, distances) => {
+    expect(referenceConsistency(new Map(distances), 1, { threshold: 0.5, margin: 0.08 })).toBe(problem);
   });
 
   test('when a pupil has five references, then a sixth is refused', async () => {

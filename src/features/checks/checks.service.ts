@@ -6,17 +6,19 @@ import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
 import { checkAdmission } from './admission';
 import type { CheckStore, StoredCheck } from './check-store';
-import { summarise, type CheckRecord, type FaceReport, type PhotoFailure, type PhotoReport } from './checks.presenter';
+import type { CheckRecord, FaceReport, PhotoFailure, PhotoReport } from './checks.presenter';
 import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
 
 /** What the check needs from the register: kept narrow so the check never sees other children's names. */
 export interface RegisterPort {
   galleryForChecks(): {
-    match(d: Float32Array, o: { threshold: number; margin: number; candidates?: Set<number>; outsiderMargin?: number }):
+    match(d: Float32Array, o: { threshold: number; margin: number; candidates?: Set<number>; outsiderMargin?: number; within?: ReadonlySet<number> }):
       { pupilId: number; distance: number; runnerUpDistance: number } | null;
   };
   childrenOf(parentUserId: number): { id: number; firstName: string }[];
   photoConsentCurrent(pupilIds: number[]): Map<number, boolean>;
+  /** Matched pupils who may be an unenrolled twin or look-alike sibling (see lookalike.service). */
+  mayBeUnenrolledSibling(pupilIds: number[]): Set<number>;
 }
 
 export interface EventsPort {
@@ -53,12 +55,16 @@ export function createChecksService(d: ChecksDeps) {
   function verdictsFor(analysis: Analysis, userId: number, mode: CheckMode, candidates?: Set<number>, visible?: Set<number>): FaceReport[] {
     const gallery = d.register.galleryForChecks();
     const children = new Map(d.register.childrenOf(userId).map((c) => [c.id, c.firstName]));
+    // "Only my child": faces are compared with the parent's own children only, so no other
+    // pupil is even measured (everyone else is blurred whoever they are).
+    const within = mode === 'only_my_child' ? new Set(children.keys()) : undefined;
     const matches = withoutAmbiguousMatches(analysis.faces.map((f) =>
-      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates }) : null));
+      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates, within }) : null));
     const matchedIds = [...new Set(matches.filter((m) => m !== null).map((m) => m!.pupilId))];
     const consent = d.register.photoConsentCurrent(matchedIds);
+    const mayBeSibling = d.register.mayBeUnenrolledSibling(matchedIds);
     return analysis.faces.map((face, i) => {
-      const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mode });
+      const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mayBeSibling, mode });
       if (isVisible(verdict) && matches[i]) visible?.add(matches[i]!.pupilId);
       const report: FaceReport = { box: roundBox(face.box), score: Math.round(face.score * 100) / 100, verdict, blurred: !isVisible(verdict) };
       if (verdict === 'own_child') report.pupil = { id: matches[i]!.pupilId, firstName: children.get(matches[i]!.pupilId)! };
@@ -83,7 +89,6 @@ export function createChecksService(d: ChecksDeps) {
       faces, blurredRegions, counts,
       alreadySafe: faces.length > 0 && blurredRegions.length === 0,
       crowded: faces.length >= CROWD_FACES || small >= 3,
-      summary: summarise(faces),
     };
     return { report, safeCopy };
   }
@@ -134,6 +139,9 @@ export function createChecksService(d: ChecksDeps) {
           photos: photos.length, failed: failures.length,
           faces: ok.reduce((n, r) => n + r.faces.length, 0),
           blurred: ok.reduce((n, r) => n + r.blurredRegions.length, 0),
+          // For the office only (the parent never sees these): how the faces were decided.
+          ...Object.fromEntries((['own_child', 'consented', 'no_consent', 'unknown'] as const)
+            .map((v) => [v, ok.reduce((n, r) => n + r.counts[v], 0)])),
         },
       });
       d.logger.info({ photos: photos.length, failed: failures.length }, 'check completed');

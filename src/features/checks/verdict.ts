@@ -12,12 +12,16 @@ export interface VerdictInput {
   matchedPupilId: number | null;
   ownChildren: ReadonlySet<number>;
   consentCurrent: ReadonlyMap<number, boolean>;
+  /** Matched pupils whose face may be a brother's or sister's who is not enrolled (a twin):
+   *  for anyone but their own parents the face is nobody certain. */
+  mayBeSibling?: ReadonlySet<number>;
   mode: CheckMode;
 }
 
 export function decideVerdict(i: VerdictInput): Verdict {
   if (i.matchedPupilId === null) return 'unknown';
   if (i.ownChildren.has(i.matchedPupilId)) return 'own_child';
+  if (i.mayBeSibling?.has(i.matchedPupilId)) return 'unknown';
   if (i.mode === 'standard' && i.consentCurrent.get(i.matchedPupilId) === true) return 'consented';
   return 'no_consent';
 }

@@ -7,9 +7,14 @@ import type { FaceNets } from './face-nets';
 import { clipToImage, cropRgb, type RawImage } from './raw-image';
 import type { Box } from './types';
 
-/** Below this side (in detection-image pixels) landmarks and descriptors are noise: such a face
- *  gets no descriptor, can never be matched, and is therefore always blurred. */
-export const MIN_DESCRIBE_SIDE = 24;
+/** Below this side (in detection-image pixels) a descriptor is too unreliable to match on: such
+ *  a face gets no descriptor, can never be matched, and is therefore always blurred. Measured
+ *  with bench/probe-faces.ts (docs/accuracy.md): the eval set's 104 identity faces downscaled to
+ *  N px wide drift from their own full-size descriptor by (median / max) 0.47 / 0.59 at 24 px,
+ *  0.36 / 0.51 at 32 px, 0.30 / 0.39 at 40 px, 0.25 / 0.34 at 48 px. Under 40 px a face can end
+ *  further from itself than MATCH_THRESHOLD (0.5): whoever it then resembles is chance. Raised
+ *  from 24. */
+export const MIN_DESCRIBE_SIDE = 40;
 
 /** face-api's alignment constants (FaceLandmarks.alignDlib): keep them identical so descriptors
  *  stay comparable with references enrolled by face-api's own chain. */

@@ -19,6 +19,9 @@ export interface MatchOptions {
   /** A non-candidate must be this much further below the threshold AND this much further
    *  ahead of the runner-up than a candidate. */
   outsiderMargin?: number;
+  /** Compare ONLY with these pupils' references ("only my child": the parent's own children);
+   *  nobody else is even measured. Margins then apply among these pupils. */
+  within?: ReadonlySet<number>;
 }
 
 export interface Match {
@@ -57,11 +60,16 @@ export class Gallery {
     return this.owners.length;
   }
 
+  /** Whether this pupil has at least one usable reference here (can be recognised at all). */
+  has(pupilId: number): boolean {
+    return this.owners.includes(pupilId);
+  }
+
   match(descriptor: Float32Array, opts: MatchOptions = {}): Match | null {
     const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
     const margin = opts.margin ?? DEFAULT_MARGIN;
     if (descriptor.length !== DIM || !descriptor.every(Number.isFinite)) return null;
-    const perPupil = this.distancesByPupil(descriptor);
+    const perPupil = this.distancesByPupil(descriptor, opts.within);
     let best: { pupilId: number; distance: number } | null = null;
     let runnerUp = Infinity;
     for (const [pupilId, distance] of perPupil) {
@@ -81,11 +89,12 @@ export class Gallery {
     return { pupilId: best.pupilId, distance: best.distance, runnerUpDistance: runnerUp };
   }
 
-  /** Per pupil, the minimum distance over that pupil's references. */
-  private distancesByPupil(q: Float32Array): Map<number, number> {
+  /** Per pupil, the minimum distance over that pupil's references (enrolment checks use it). */
+  distancesByPupil(q: Float32Array, within?: ReadonlySet<number>): Map<number, number> {
     const result = new Map<number, number>();
     const v = this.vectors;
     for (let i = 0; i < this.owners.length; i += 1) {
+      if (within && !within.has(this.owners[i])) continue;
       let sum = 0;
       for (let k = 0, o = i * DIM; k < DIM; k += 1, o += 1) {
         const d = v[o] - q[k];

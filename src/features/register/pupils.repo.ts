@@ -10,6 +10,9 @@ export interface Pupil {
   yearGroup: string;
   status: PupilStatus;
   leftAt: string | null;
+  /** When the office confirmed that no brother or sister looks like this pupil (null: not confirmed). */
+  noLookalikeSiblingAt: string | null;
+  noLookalikeSiblingBy: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -40,6 +43,8 @@ interface PupilRow {
   year_group: string;
   status: PupilStatus;
   left_at: string | null;
+  no_lookalike_sibling_at: string | null;
+  no_lookalike_sibling_by: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -53,6 +58,8 @@ const toPupil = (r: PupilRow): Pupil => ({
   yearGroup: r.year_group,
   status: r.status,
   leftAt: r.left_at,
+  noLookalikeSiblingAt: r.no_lookalike_sibling_at ?? null,
+  noLookalikeSiblingBy: r.no_lookalike_sibling_by ?? null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -82,6 +89,11 @@ export function pupilsRepo(db: Db) {
     childrenOf: db.prepare<[number], PupilRow>(
       `SELECT p.* FROM guardians g JOIN pupils p ON p.id = g.pupil_id
          WHERE g.user_id = ? AND p.status = 'on_roll' ORDER BY p.first_name COLLATE NOCASE, p.id`),
+    setNoLookalikeSibling: db.prepare('UPDATE pupils SET no_lookalike_sibling_at = ?, no_lookalike_sibling_by = ?, updated_at = ? WHERE id = ?'),
+    /** Pupils who share at least one parent (guardian link) with the given pupil. */
+    siblingsOf: db.prepare<[number, number], { id: number }>(
+      `SELECT DISTINCT g2.pupil_id AS id FROM guardians g1 JOIN guardians g2 ON g2.user_id = g1.user_id
+         WHERE g1.pupil_id = ? AND g2.pupil_id != ?`),
     link: db.prepare('INSERT OR IGNORE INTO guardians (user_id, pupil_id, relationship, created_at) VALUES (?, ?, ?, ?)'),
     unlink: db.prepare('DELETE FROM guardians WHERE user_id = ? AND pupil_id = ?'),
   };
@@ -110,6 +122,8 @@ export function pupilsRepo(db: Db) {
         invitationPending: g.password_hash === null,
       })),
     childrenOf: (userId: number) => q.childrenOf.all(userId).map(toPupil),
+    setNoLookalikeSibling: (id: number, at: string | null, by: number | null, now: string) => q.setNoLookalikeSibling.run(at, by, now, id),
+    siblingIdsOf: (pupilId: number): number[] => q.siblingsOf.all(pupilId, pupilId).map((r) => r.id),
     /** True when a new link was made (false when it already existed). */
     link: (userId: number, pupilId: number, relationship: string, now: string) =>
       q.link.run(userId, pupilId, relationship, now).changes === 1,

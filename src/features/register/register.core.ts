@@ -19,6 +19,8 @@ export interface RegisterDeps {
   engine: FaceEngine;
   /** For "please review your consent" e-mails; without it the office cannot send them. */
   mail?: { mailer: Mailer; publicUrl: string; schoolName: string };
+  /** The check's match settings: a new reference must not be matched to another pupil under them. */
+  matching?: { threshold: number; margin: number };
 }
 
 export type DeletionReason = 'biometric_consent_withdrawn' | 'pupil_left' | 'deleted_by_admin';

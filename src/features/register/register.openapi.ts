@@ -23,6 +23,7 @@ const endpoints: Endpoint[] = [
   { method: 'post', path: '/api/me/children/{id}/consents/{consent}', summary: 'Give, refuse or withdraw your own consent online (consent: photo or biometric)', tag, roles: ANY, body: s.myPositionBody, ok: 200 },
   { method: 'get', path: '/api/consent-reviews', summary: 'Parents to ask to review their consent (review date within 30 days, or no answer)', tag, roles: ADMIN, ok: 200 },
   { method: 'post', path: '/api/consent-reviews/send', summary: 'E-mail those parents a link to the online form (send the count you confirmed)', tag, roles: ADMIN, body: s.sendReviewsBody, ok: 200 },
+  { method: 'post', path: '/api/pupils/{id}/no-lookalike-sibling', summary: 'Confirm (or withdraw) that no brother or sister looks like this pupil', tag, roles: ADMIN, body: s.noLookalikeSiblingBody, ok: 200 },
   { method: 'post', path: '/api/pupils/{id}/references', summary: 'Enrol a reference photo (needs biometric consent)', tag, roles: ADMIN,
     multipart: { photo: 'A photo showing only this pupil, face at least 100 px wide' }, ok: 201 },
   { method: 'get', path: '/api/pupils/{id}/references/{refId}/thumbnail', summary: 'A reference thumbnail', tag, roles: ADMIN, ok: 200, produces: 'image/jpeg' },

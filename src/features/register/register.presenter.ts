@@ -16,6 +16,7 @@ export const presentPupil = (p: Pupil) => ({
   yearGroup: p.yearGroup,
   status: p.status,
   leftAt: p.leftAt,
+  noLookalikeSibling: { confirmedAt: p.noLookalikeSiblingAt, confirmedBy: p.noLookalikeSiblingBy },
   createdAt: p.createdAt,
   updatedAt: p.updatedAt,
 });

@@ -71,6 +71,12 @@ export function registerRoutes(ctx: AppContext): Router {
     res.status(201).json({ photoConsent: consent, current });
   });
 
+  r.post('/pupils/:id/no-lookalike-sibling', admin, (req, res) => {
+    const pupilId = idParam.parse(req.params.id);
+    const pupil = register.confirmNoLookalikeSibling(pupilId, s.noLookalikeSiblingBody.parse(req.body).confirmed, currentUser(req).id);
+    res.json({ pupil: present.presentPupil(pupil), unenrolledSiblings: register.unenrolledSiblingIds(pupilId).length });
+  });
+
   r.post('/pupils/:id/biometric-consent', admin, (req, res) => {
     const recorded = register.recordBiometricConsent(idParam.parse(req.params.id), s.biometricConsentBody.parse(req.body), currentUser(req).id);
     res.status(201).json({ biometricConsent: recorded.consent, holds: recorded.holds, deletedReferences: recorded.deletedReferences });

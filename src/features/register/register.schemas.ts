@@ -86,6 +86,9 @@ export const biometricConsentBody = z.object({
   note: optionalText(1000),
 });
 
+/** The office has checked: no brother or sister (enrolled or not) could be taken for this pupil. */
+export const noLookalikeSiblingBody = z.object({ confirmed: z.boolean() });
+
 export const importQuery = z.object({ dryRun: yesNo.default(false) });
 
 export const consentKind = z.enum(['photo', 'biometric']);

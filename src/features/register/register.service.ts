@@ -2,6 +2,7 @@ import { consentReviewsService } from './consent-reviews.service';
 import { consentsService } from './consents.service';
 import { parentConsentsService } from './parent-consents.service';
 import { importPupilsCsv } from './csv-import';
+import { lookalikeService } from './lookalike.service';
 import { pupilsService } from './pupils.service';
 import { referencesService } from './references.service';
 import { registerCore, type RegisterDeps } from './register.core';
@@ -10,11 +11,13 @@ export type { RegisterDeps } from './register.core';
 export type RegisterService = ReturnType<typeof createRegisterService>;
 
 /** The consent register: pupils, parents, consents, reference faces and the MIS import, plus the
- *  narrow read-only port the photo check uses (galleryForChecks, childrenOf, photoConsentCurrent). */
+ *  narrow read-only port the photo check uses (galleryForChecks, childrenOf, photoConsentCurrent,
+ *  mayBeUnenrolledSibling). */
 export function createRegisterService(d: RegisterDeps) {
   const core = registerCore(d);
   const pupils = pupilsService(core);
   const consents = consentsService(core);
+  const references = referencesService(core);
   // Templates whose consent no longer holds (e.g. an objection migration 003 brought back) go now.
   core.deleteUnconsentedReferences();
   return {
@@ -24,7 +27,8 @@ export function createRegisterService(d: RegisterDeps) {
     ...consentReviewsService(core),
     /** Stored copies showing a pupil are deleted through this when their consent ceases. */
     onConsentCeased: core.onConsentCeased,
-    ...referencesService(core),
+    ...references,
+    ...lookalikeService(core, () => references.galleryForChecks()),
     /** For writers outside this service (tests, maintenance scripts) that touch reference_faces. */
     invalidateGallery: core.galleryChanged,
     importCsv: (input: Buffer | string, opts: { dryRun: boolean; actorId: number | null }) => {

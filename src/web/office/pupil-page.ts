@@ -6,6 +6,7 @@ import { csrfField } from '../layout';
 import { consentSection, personRows } from './consent-view';
 import { errorSummary } from './fields';
 import { guardiansSection } from './guardians-view';
+import { lookalikeSection } from './lookalike-view';
 import { yearGroupLabel } from './forms';
 import { pupilFields } from './pupils';
 import { referencesSection } from './references-view';
@@ -51,6 +52,10 @@ ${referencesSection(req, {
     rejection: state.referenceRejection,
   })}
 ${guardiansSection(req, { pupilId: p.id, guardians: d.guardians, canChange, linkForm: state.link ?? emptyForm(), inviteForm: state.invite ?? emptyForm() })}
+${lookalikeSection(req, {
+    pupilId: p.id, firstName: p.firstName, confirmedAt: p.noLookalikeSiblingAt, canChange,
+    unenrolledSiblings: ctx.register.unenrolledSiblingIds(p.id).length,
+  })}
 ${admin ? html`<section class="card office-section" id="details" aria-labelledby="details-heading">
 <h2 id="details-heading">Details</h2>
 <form method="post" action="/office/pupils/${p.id}/details" novalidate class="office-form">

@@ -113,6 +113,14 @@ export function pupilRoutes(ctx: AppContext): Router {
     redirectWithFlash(res, `/office/pupils/${id}#guardians`, `${name} is no longer linked to this pupil.`);
   });
 
+  r.post('/office/pupils/:id/no-lookalike-sibling', adminOnly, (req, res) => {
+    const confirmed = formValues(req.body).confirmed === 'yes';
+    const pupil = register.confirmNoLookalikeSibling(pupilId(req), confirmed, actor(req));
+    redirectWithFlash(res, `/office/pupils/${pupil.id}#lookalike-sibling`, confirmed
+      ? `Confirmed: no brother or sister looks like ${pupil.firstName}.`
+      : `Confirmation withdrawn: ${pupil.firstName} is blurred for other parents while a sibling cannot be recognised.`);
+  });
+
   r.get('/office/pupils/:id/leave', adminOnly, (req, res) => renderLeaveConfirmation(ctx, req, res, pupilId(req)));
 
   r.post('/office/pupils/:id/leave', adminOnly, (req, res) => {
