@@ -40,9 +40,9 @@ test('when photo or biometric consent ceases, then stored checks in which the pu
     .send({ person: mum, consent: 'photo', position: 'consents' }).expect(201);
 
   const showing = await check(parent, sample(5));
-  expect(showing.photos[0]!.counts.consented).toBe(1); // Ben stays visible
+  expect(showing.photos[0]!.counts.visible).toBe(1); // Ben stays visible
   const unrelated = await check(other, sample(1));
-  expect(unrelated.photos[0]!.counts.consented).toBe(0);
+  expect(unrelated.photos[0]!.counts.visible).toBe(0);
   // The server keeps who is visible; the parent never receives it.
   const stored = JSON.parse(fs.readFileSync(path.join(world.config.UPLOADS_DIR, showing.id, 'check.json'), 'utf8'));
   expect(stored.visiblePupilIds).toEqual([ben]);
