@@ -37,6 +37,11 @@ const schema = z.object({
   MAX_IMAGE_MEGAPIXELS: intFrom(40),
   SESSION_DAYS: intFrom(14),
   SECURE_COOKIES: bool(false),
+  /** Who may set X-Forwarded-For: 'none' (default), a hop count, or addresses/subnets
+   *  ('loopback', '10.0.0.1', '172.16.0.0/12'), comma-separated. */
+  TRUST_PROXY: z.string().default('none'),
+  /** Sign-in attempts from one address (any account) per 15 minutes. */
+  SIGN_IN_ATTEMPTS_PER_ADDRESS: intFrom(50),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('ShareSafe <no-reply@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

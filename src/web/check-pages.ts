@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import { readUpload, strictInt } from '../platform/http';
 import type { AppContext } from '../context';
 import { currentUser } from '../features/accounts/auth.middleware';
 import type { EventRecord } from '../features/events/events.repo';
@@ -15,9 +16,9 @@ const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/);
 const linkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
 const checkForm = z.object({
   mode: z.enum(['standard', 'only_my_child']).default('standard'),
-  eventId: z.coerce.number().int().positive().optional(),
+  eventId: strictInt().pipe(z.number().positive()).optional(),
 });
-const cardQuery = z.object({ n: z.coerce.number().int().min(0).max(1000).default(0) });
+const cardQuery = z.object({ n: strictInt().pipe(z.number().min(0).max(1000)).default(0) });
 
 interface CheckPageOptions {
   event?: EventRecord;
@@ -90,7 +91,7 @@ ${whyBlurred()}
   });
 
   // Without JavaScript: one multipart form, then the results page.
-  r.post('/check', requirePageUser, ctx.checks.admission, upload.array('photos'), async (req, res) => {
+  r.post('/check', requirePageUser, ctx.checks.admission, readUpload(upload.array('photos')), async (req, res) => {
     const form = checkForm.parse(req.body ?? {});
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     try {

@@ -60,9 +60,11 @@ const CSRF_EXEMPT = /^\/(api\/)?(auth\/login|auth\/password-reset|invitations?\/
 
 export const csrfProtect: RequestHandler = (req, _res, next) => {
   if (SAFE_METHODS.has(req.method) || req.auth?.via !== 'session' || CSRF_EXEMPT.test(req.path)) return next();
-  const sent = String(req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?._csrf ?? req.query._csrf ?? '');
-  const expected = req.auth.csrfToken ?? '';
-  const ok = sent.length === expected.length && crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
+  const sent = Buffer.from(String(req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?._csrf ?? req.query._csrf ?? ''));
+  const expected = Buffer.from(req.auth.csrfToken ?? '');
+  // Compare byte lengths, not string lengths: timingSafeEqual throws on unequal buffers, and a
+  // non-ASCII character makes a token of the right length longer in bytes.
+  const ok = expected.length > 0 && sent.length === expected.length && crypto.timingSafeEqual(sent, expected);
   next(ok ? undefined : new AppError('csrf_failed', 403, 'This form has expired. Reload the page and try again.'));
 };
 

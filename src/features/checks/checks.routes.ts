@@ -2,6 +2,7 @@ import archiver from 'archiver';
 import { Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import { readUpload, strictInt } from '../../platform/http';
 import type { AppContext } from '../../context';
 import { currentUser, requireUser } from '../accounts/auth.middleware';
 import { presentCheck } from './checks.presenter';
@@ -9,10 +10,10 @@ import type { ChecksService } from './checks.service';
 
 const checkBody = z.object({
   mode: z.enum(['standard', 'only_my_child']).default('standard'),
-  eventId: z.coerce.number().int().positive().optional(),
+  eventId: strictInt().pipe(z.number().positive()).optional(),
 });
 const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'Not a check id.');
-const photoIndex = z.coerce.number().int().min(0).max(1000);
+const photoIndex = strictInt().pipe(z.number().min(0).max(1000));
 /** Several one-photo checks (the check page uploads each photo on its own) in one zip. */
 export const zipQuery = z.object({
   ids: z.string().max(2000).transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
@@ -28,7 +29,7 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: ctx.config.MAX_PHOTOS_PER_CHECK, fields: 10 },
   });
 
-  r.post('/checks', requireUser, ctx.checks.admission, upload.array('photos'), async (req, res) => {
+  r.post('/checks', requireUser, ctx.checks.admission, readUpload(upload.array('photos')), async (req, res) => {
     const body = checkBody.parse(req.body ?? {});
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const record = await ctx.checks.check(currentUser(req).id, files, { mode: body.mode, eventId: body.eventId });

@@ -4,6 +4,7 @@ import type { AppContext } from '../../context';
 import type { ImportResult, RowError } from '../../features/register/csv-import';
 import { decodeCsv } from '../../features/register/csv-columns';
 import { AppError } from '../../platform/errors';
+import { readUpload } from '../../platform/http';
 import { html } from '../html';
 import { csrfField, csrfQuery } from '../layout';
 import { importDrafts } from './import-drafts';
@@ -17,7 +18,7 @@ const ACTION_LABEL = { create: 'Add', update: 'Update', unchanged: 'No change' }
 export function importPages(ctx: AppContext): Router {
   const r = Router();
   const drafts = importDrafts(ctx.clock);
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_MAX_MB * 1024 * 1024, files: 1 } }).single('file');
+  const upload = readUpload(multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_MAX_MB * 1024 * 1024, files: 1 } }).single('file'));
 
   r.get('/office/import', staffOnly, (req, res) => renderUpload(req, res));
 
@@ -25,6 +26,7 @@ export function importPages(ctx: AppContext): Router {
     (req, res, next) => upload(req, res, (err: unknown) => {
       if (!err) return next();
       if (err instanceof multer.MulterError) return renderUpload(req, res, err.code === 'LIMIT_FILE_SIZE' ? `The file is larger than ${CSV_MAX_MB} MB.` : `The upload was refused: ${err.message}.`, 400);
+      if (err instanceof AppError && err.status < 500) return renderUpload(req, res, err.message, err.status);
       next(err);
     }),
     (req, res) => {
