@@ -48,7 +48,7 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(cookieParser());
   app.post(['/api/auth/login', '/login', '/api/auth/password-reset', '/forgot-password'], signInLimiter(), addressLimiter({ limit: ctx.config.SIGN_IN_ATTEMPTS_PER_ADDRESS }));
   app.use(authenticate(ctx.accounts));
-  app.use(csrfProtect);
+  app.use(csrfProtect(ctx.config.publicUrl));
   app.use(noStoreForPersonalData);
 
   app.get('/api/health', (_req, res) => {

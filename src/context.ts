@@ -59,9 +59,15 @@ export function createContext(infra: Infrastructure): AppContext {
     stops.push(() => events.scheduler.stop());
     // Expired check results are deleted every minute, and at once on start for what a
     // previous process left behind.
+    // A filesystem error (uploads folder gone, permissions) is logged and retried next minute:
+    // thrown inside setInterval it would end the process.
     const sweep = () => {
-      const removed = checks.sweep();
-      if (removed > 0) infra.logger.info({ removed }, 'expired checks deleted');
+      try {
+        const removed = checks.sweep();
+        if (removed > 0) infra.logger.info({ removed }, 'expired checks deleted');
+      } catch (err) {
+        infra.logger.error({ code: (err as NodeJS.ErrnoException).code }, 'sweeping expired checks failed; retrying in a minute');
+      }
     };
     sweep();
     const timer = setInterval(sweep, 60_000);

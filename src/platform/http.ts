@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { ErrorRequestHandler, NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { z, ZodError, type ZodType } from 'zod';
-import { AppError } from './errors';
+import { AppError, diskFull } from './errors';
 import type { Logger } from './logger';
 
 /** Parses with a zod schema; a failure becomes a 400 listing every problem. */
@@ -29,7 +29,8 @@ function toAppError(err: unknown): AppError | null {
     if (err.code === 'LIMIT_FILE_COUNT') return new AppError('payload_too_large', 413, 'Too many files in one upload.');
     return new AppError('bad_upload', 400, `Upload rejected: ${err.message}.`);
   }
-  const { status, type } = err as { status?: number; type?: string };
+  const { status, type, code } = err as { status?: number; type?: string; code?: string };
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') return diskFull();
   if (status === 413) return new AppError('payload_too_large', 413, 'The request body is too large.');
   if (status === 400 && type === 'entity.parse.failed')
     return new AppError('bad_request', 400, 'The request body is not valid JSON.');

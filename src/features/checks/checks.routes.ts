@@ -1,5 +1,6 @@
 import archiver from 'archiver';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import type { Logger } from '../../platform/logger';
 import multer from 'multer';
 import { z } from 'zod';
 import { readUpload, strictInt } from '../../platform/http';
@@ -43,15 +44,8 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     const records = zipQuery.parse(req.query).ids.map((id) => ctx.checks.get(userId, id));
     res.setHeader('Cache-Control', 'no-store');
     res.attachment('sharesafe-photos.zip');
-    const zip = archiver('zip', { store: true });
-    zip.on('error', (err) => res.destroy(err));
-    zip.pipe(res);
-    for (const record of records) {
-      for (const p of record.photos) {
-        if (p.ok) zip.file(ctx.checks.safeCopyPath(userId, record.id, p.index).path, { name: p.fileName });
-      }
-    }
-    void zip.finalize();
+    sendZip(res, records.flatMap((record) => record.photos.filter((p) => p.ok)
+      .map((p) => ({ path: ctx.checks.safeCopyPath(userId, record.id, p.index).path, name: p.fileName }))), ctx.logger);
   });
 
   r.get('/checks/:id', requireUser, (req, res) => {
@@ -72,13 +66,8 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     const record = ctx.checks.get(userId, checkId.parse(req.params.id));
     res.setHeader('Cache-Control', 'no-store');
     res.attachment(`sharesafe-${record.id.slice(0, 8)}.zip`);
-    const zip = archiver('zip', { store: true });
-    zip.on('error', (err) => res.destroy(err));
-    zip.pipe(res);
-    for (const p of record.photos) {
-      if (p.ok) zip.file(ctx.checks.safeCopyPath(userId, record.id, p.index).path, { name: p.fileName });
-    }
-    void zip.finalize();
+    sendZip(res, record.photos.filter((p) => p.ok)
+      .map((p) => ({ path: ctx.checks.safeCopyPath(userId, record.id, p.index).path, name: p.fileName })), ctx.logger);
   });
 
   r.delete('/checks/:id', requireUser, (req, res) => {
@@ -87,4 +76,22 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
   });
 
   return r;
+}
+
+/** Streams files as a zip. Headers are already sent when a file turns out unreadable (deleted by
+ *  the sweep, a disk error), so the only honest answer is to cut the download short; finalize()'s
+ *  rejection is handled here, never left to end the process. */
+export function sendZip(res: Response, files: Array<{ path: string; name: string }>, logger: Logger): void {
+  const zip = archiver('zip', { store: true });
+  const fail = (err: Error) => {
+    logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'zip download cut short');
+    res.destroy();
+  };
+  zip.on('error', fail);
+  // archiver only warns when a file cannot be stat'ed and leaves it out: a zip silently missing
+  // a photo is a failure too.
+  zip.on('warning', fail);
+  zip.pipe(res);
+  for (const f of files) zip.file(f.path, { name: f.name });
+  zip.finalize().catch(fail);
 }

@@ -6,7 +6,7 @@ import { decodeCsv } from '../../features/register/csv-columns';
 import { AppError } from '../../platform/errors';
 import { readUpload } from '../../platform/http';
 import { html } from '../html';
-import { csrfField, csrfQuery } from '../layout';
+import { csrfField } from '../layout';
 import { importDrafts } from './import-drafts';
 import { adminOnly, isAdmin, plural, redirectWithFlash, sendPage, staffOnly } from './shared';
 
@@ -67,7 +67,8 @@ function runImport(ctx: AppContext, req: Request, text: string, dryRun: boolean)
       return { errors, message: `Fix ${errors.length === 1 ? 'this problem' : `these ${errors.length} problems`} in the file and upload it again.` };
     }
     if (err instanceof AppError && err.status < 500) return { errors: [], message: err.message };
-    throw err;
+    throw err; // a full disk (SQLITE_FULL) becomes the error page's "The disk is full"
+
   }
 }
 
@@ -79,7 +80,8 @@ function renderUpload(req: Request, res: Response, error?: string, status = 200)
 Optional: <strong>UPN</strong>, and contacts as <strong>Contact 1 Email</strong>, <strong>Contact 1 Name</strong>, <strong>Contact 1 Relationship</strong> (then Contact 2 …).
 Other columns are ignored. Pupils are matched by UPN, or by name and class. Consents are never changed by an import.</p>
 ${error ? html`<div class="alert alert-error" role="alert">${error}</div>` : null}
-${isAdmin(req) ? html`<form method="post" enctype="multipart/form-data" action="/office/import/preview?${csrfQuery(req)}">
+${isAdmin(req) ? html`<form method="post" enctype="multipart/form-data" action="/office/import/preview">
+${csrfField(req)}
 <div class="field"><label for="import-file">CSV file</label>
 <input id="import-file" name="file" type="file" accept=".csv,text/csv" required></div>
 <div class="actions"><button type="submit" class="button">Preview import</button></div>
