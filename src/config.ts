@@ -34,6 +34,11 @@ const schema = z.object({
   MAX_PHOTOS_PER_CHECK: intFrom(20),
   /** Check requests handled at once (each holds its photos in memory); more get 503 busy. */
   MAX_CHECKS_IN_FLIGHT: intFrom(8),
+  /** ...and per user, so one parent cannot hold every slot (the check page sends two at a time). */
+  MAX_CHECKS_PER_USER: intFrom(2),
+  /** Total size of one check request: with 8 in flight, 100 MB each bounds uploads held in
+   *  memory at 0.8 GB (MAX_UPLOAD_MB x MAX_PHOTOS_PER_CHECK alone would allow 500 MB each). */
+  MAX_CHECK_REQUEST_MB: intFrom(100),
   MAX_IMAGE_MEGAPIXELS: intFrom(40),
   SESSION_DAYS: intFrom(14),
   SECURE_COOKIES: bool(false),

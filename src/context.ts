@@ -50,7 +50,7 @@ export function createContext(infra: Infrastructure): AppContext {
     matching: { threshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN, outsiderMargin: config.MATCH_MARGIN + 0.04 },
     expiryMinutes: config.CHECK_EXPIRY_MINUTES,
     imageLimits: { maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000 },
-    maxInFlight: config.MAX_CHECKS_IN_FLIGHT,
+    admission: { total: config.MAX_CHECKS_IN_FLIGHT, perUser: config.MAX_CHECKS_PER_USER, maxBytes: config.MAX_CHECK_REQUEST_MB * 1024 * 1024 },
   });
   const startBackground = () => {
     const stops: Array<() => Promise<void>> = [];

@@ -4,7 +4,7 @@ import type { Logger } from '../../platform/logger';
 import type { Audit } from '../audit/audit.service';
 import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
-import { checkAdmission } from './admission';
+import { checkAdmission, type AdmissionLimits } from './admission';
 import type { CheckStore } from './check-store';
 import { summarise, type CheckRecord, type FaceReport, type PhotoFailure, type PhotoReport } from './checks.presenter';
 import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
@@ -34,8 +34,8 @@ export interface ChecksDeps {
   logger: Logger;
   matching: { threshold: number; margin: number; outsiderMargin: number };
   imageLimits: { maxPixels: number };
-  /** Check requests handled at once; more get 503 busy before their upload is read. */
-  maxInFlight: number;
+  /** Check requests handled at once (total, per user) and the largest declared body. */
+  admission: AdmissionLimits;
   expiryMinutes: number;
 }
 
@@ -89,7 +89,7 @@ export function createChecksService(d: ChecksDeps) {
 
   return {
     /** Route middleware shared by every way in (API and pages), placed before the upload parser. */
-    admission: checkAdmission(d.maxInFlight),
+    admission: checkAdmission(d.admission),
 
     async check(userId: number, photos: UploadedPhoto[], opts: { mode: CheckMode; eventId?: number }): Promise<CheckRecord> {
       if (photos.length === 0) throw badRequest('Choose at least one photo to check.');
