@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Audit } from '../audit/audit.service';
-import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
+import { decodeForSafeCopy, encodeSafeCopy, releaseDecodedHeic } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
 import { checkAdmission, type AdmissionLimits } from './admission';
 import type { CheckStore } from './check-store';
@@ -100,7 +100,7 @@ export function createChecksService(d: ChecksDeps) {
       // One photo at a time per request keeps memory bounded; the engine's pool serves many requests.
       for (const [index, photo] of photos.entries()) {
         try {
-          const { report, safeCopy } = await checkOne(photo, index, userId, opts.mode, candidates);
+          const { report, safeCopy } = await checkOne(photo, index, userId, opts.mode, candidates).finally(() => releaseDecodedHeic(photo.buffer));
           report.fileName = `sharesafe-${id.slice(0, 8)}-${index + 1}.jpg`;
           results.push(report);
           safeCopies.set(index, safeCopy);
