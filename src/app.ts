@@ -19,6 +19,20 @@ import { srcDir } from './platform/paths';
 import { pageErrorRenderer } from './web/error-page';
 import { webPages } from './web/pages';
 
+/** Every /api route (mounted under /api); exported so a test can hold it against the OpenAPI
+ *  document. */
+export function apiRouter(ctx: AppContext): express.Router {
+  const api = express.Router();
+  api.use(accountsRoutes(ctx));
+  api.use(registerRoutes(ctx));
+  api.use(referencesRoutes(ctx));
+  api.use(importsRoutes(ctx));
+  api.use(auditRoutes(ctx));
+  api.use(checksRoutes(ctx));
+  api.use(eventsRoutes(ctx));
+  return api;
+}
+
 /** Builds the Express app; never listens (tests drive it with supertest). */
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
@@ -62,15 +76,7 @@ export function createApp(ctx: AppContext): express.Express {
     res.json(openApiDocument(ctx.config.publicUrl));
   });
 
-  const api = express.Router();
-  api.use(accountsRoutes(ctx));
-  api.use(registerRoutes(ctx));
-  api.use(referencesRoutes(ctx));
-  api.use(importsRoutes(ctx));
-  api.use(auditRoutes(ctx));
-  api.use(checksRoutes(ctx));
-  api.use(eventsRoutes(ctx));
-  app.use('/api', api);
+  app.use('/api', apiRouter(ctx));
 
   app.use('/static', express.static(path.join(srcDir, 'web', 'static'), { index: false, maxAge: '1h' }));
   app.use(eventsPages(ctx));
