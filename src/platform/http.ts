@@ -101,7 +101,7 @@ export function readUpload(parser: RequestHandler): RequestHandler {
   return (req, res, next) => {
     parser(req, res, (err?: unknown) => {
       if (!err || err instanceof AppError || err instanceof multer.MulterError) return next(err as Error | undefined);
-      if (req.destroyed || !req.complete) {
+      if (req.destroyed || req.socket?.destroyed) {
         // The client left mid-upload: nobody is waiting for an answer, and it is not our fault.
         return next(new AppError('client_closed', 400, 'The upload was interrupted before it finished.'));
       }

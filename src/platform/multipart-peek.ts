@@ -38,6 +38,7 @@ export function peekCsrfField(req: Request, boundary: string, maxBytes = 4096): 
       req.off('readable', onReadable);
       req.off('end', onEnd);
       req.off('error', onEnd);
+      req.off('close', onEnd);
       if (chunks.length && !req.readableEnded && !req.destroyed) req.unshift(Buffer.concat(chunks));
       resolve(value);
     };
@@ -55,5 +56,6 @@ export function peekCsrfField(req: Request, boundary: string, maxBytes = 4096): 
     req.on('readable', onReadable);
     req.on('end', onEnd);
     req.on('error', onEnd);
+    req.on('close', onEnd); // a client that hangs up before the first field: no 'end' comes
   });
 }
