@@ -13,17 +13,33 @@ import { checksRoutes } from './features/checks/checks.routes';
 import { eventsPages } from './features/events/events.pages';
 import { eventsRoutes } from './features/events/events.routes';
 import { openApiDocument } from './openapi';
-import { signInLimiter } from './platform/rate-limit';
-import { errorHandler, notFoundHandler, requestId } from './platform/http';
+import { addressLimiter, signInLimiter } from './platform/rate-limit';
+import { errorHandler, noStoreForPersonalData, notFoundHandler, requestId, trustProxySetting } from './platform/http';
 import { srcDir } from './platform/paths';
 import { pageErrorRenderer } from './web/error-page';
 import { webPages } from './web/pages';
+
+/** Every /api route (mounted under /api); exported so a test can hold it against the OpenAPI
+ *  document. */
+export function apiRouter(ctx: AppContext): express.Router {
+  const api = express.Router();
+  api.use(accountsRoutes(ctx));
+  api.use(registerRoutes(ctx));
+  api.use(referencesRoutes(ctx));
+  api.use(importsRoutes(ctx));
+  api.use(auditRoutes(ctx));
+  api.use(checksRoutes(ctx));
+  api.use(eventsRoutes(ctx));
+  return api;
+}
 
 /** Builds the Express app; never listens (tests drive it with supertest). */
 export function createApp(ctx: AppContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxy named in TRUST_PROXY (default: nobody).
+  app.set('trust proxy', trustProxySetting(ctx.config.TRUST_PROXY));
+  app.set('secure cookies', ctx.config.SECURE_COOKIES);
   app.use(requestId);
   app.use(helmet({
     contentSecurityPolicy: {
@@ -44,27 +60,23 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(express.json({ limit: '200kb' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(cookieParser());
-  app.post(['/api/auth/login', '/login', '/api/auth/password-reset', '/forgot-password'], signInLimiter());
+  app.post(['/api/auth/login', '/login', '/api/auth/password-reset', '/forgot-password'], signInLimiter(), addressLimiter({ limit: ctx.config.SIGN_IN_ATTEMPTS_PER_ADDRESS }));
   app.use(authenticate(ctx.accounts));
-  app.use(csrfProtect);
+  app.use(csrfProtect(ctx.config.publicUrl));
+  app.use(noStoreForPersonalData);
 
   app.get('/api/health', (_req, res) => {
-    res.json({ status: 'ok', engine: ctx.engine.backend, workers: ctx.engine.workers });
+    // 200 either way: the register and the office keep working without the engine, so a load
+    // balancer must not take the service away; the body says what is wrong.
+    const problem = ctx.engine.problem;
+    res.json({ status: problem ? 'degraded' : 'ok', ...(problem ? { reason: `face engine unavailable: ${problem}` } : {}), engine: ctx.engine.backend, workers: ctx.engine.workers });
   });
 
   app.get('/api/openapi.json', (_req, res) => {
     res.json(openApiDocument(ctx.config.publicUrl));
   });
 
-  const api = express.Router();
-  api.use(accountsRoutes(ctx));
-  api.use(registerRoutes(ctx));
-  api.use(referencesRoutes(ctx));
-  api.use(importsRoutes(ctx));
-  api.use(auditRoutes(ctx));
-  api.use(checksRoutes(ctx));
-  api.use(eventsRoutes(ctx));
-  app.use('/api', api);
+  app.use('/api', apiRouter(ctx));
 
   app.use('/static', express.static(path.join(srcDir, 'web', 'static'), { index: false, maxAge: '1h' }));
   app.use(eventsPages(ctx));

@@ -44,9 +44,19 @@ const schema = z.object({
   MAX_PHOTOS_PER_CHECK: intFrom(20),
   /** Check requests handled at once (each holds its photos in memory); more get 503 busy. */
   MAX_CHECKS_IN_FLIGHT: intFrom(8),
+  /** ...and per user, so one parent cannot hold every slot (the check page sends two at a time). */
+  MAX_CHECKS_PER_USER: intFrom(2),
+  /** Total size of one check request: with 8 in flight, 100 MB each bounds uploads held in
+   *  memory at 0.8 GB (MAX_UPLOAD_MB x MAX_PHOTOS_PER_CHECK alone would allow 500 MB each). */
+  MAX_CHECK_REQUEST_MB: intFrom(100),
   MAX_IMAGE_MEGAPIXELS: intFrom(40),
   SESSION_DAYS: intFrom(14),
   SECURE_COOKIES: bool(false),
+  /** Who may set X-Forwarded-For: 'none' (default), a hop count, or addresses/subnets
+   *  ('loopback', '10.0.0.1', '172.16.0.0/12'), comma-separated. */
+  TRUST_PROXY: z.string().default('none'),
+  /** Sign-in attempts from one address (any account) per 15 minutes. */
+  SIGN_IN_ATTEMPTS_PER_ADDRESS: intFrom(50),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('ShareSafe <no-reply@localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

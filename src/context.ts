@@ -55,7 +55,7 @@ export function createContext(infra: Infrastructure): AppContext {
     matching: { threshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN, outsiderMargin: config.MATCH_MARGIN + 0.04 },
     expiryMinutes: config.CHECK_EXPIRY_MINUTES,
     imageLimits: { maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000 },
-    maxInFlight: config.MAX_CHECKS_IN_FLIGHT,
+    admission: { total: config.MAX_CHECKS_IN_FLIGHT, perUser: config.MAX_CHECKS_PER_USER, maxBytes: config.MAX_CHECK_REQUEST_MB * 1024 * 1024 },
   });
   // Stored safe copies showing a pupil go the moment that pupil's consent ceases.
   register.onConsentCeased((pupilId) => checks.removeShowingPupil(pupilId));
@@ -66,9 +66,15 @@ export function createContext(infra: Infrastructure): AppContext {
     stops.push(() => events.scheduler.stop());
     // Expired check results are deleted every minute, and at once on start for what a
     // previous process left behind.
+    // A filesystem error (uploads folder gone, permissions) is logged and retried next minute:
+    // thrown inside setInterval it would end the process.
     const sweep = () => {
-      const removed = checks.sweep();
-      if (removed > 0) infra.logger.info({ removed }, 'expired checks deleted');
+      try {
+        const removed = checks.sweep();
+        if (removed > 0) infra.logger.info({ removed }, 'expired checks deleted');
+      } catch (err) {
+        infra.logger.error({ code: (err as NodeJS.ErrnoException).code }, 'sweeping expired checks failed; retrying in a minute');
+      }
     };
     sweep();
     const timer = setInterval(sweep, 60_000);

@@ -4,6 +4,7 @@ import { parseConfig, type Config } from './config';
 import { outboxDir } from './context';
 import { bootstrapFirstAdmin } from './features/accounts/first-admin';
 import { createLogger } from './platform/logger';
+import { installProcessGuard } from './platform/process-guard';
 
 async function main() {
   let config: Config;
@@ -14,6 +15,7 @@ async function main() {
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);
+  installProcessGuard(logger);
   const ctx = await boot(config, logger, { engine: true });
   if (!config.SMTP_URL) logger.warn({ outbox: outboxDir(config) }, 'no SMTP_URL set: emails are written to a folder, not sent');
   const app = createApp(ctx);

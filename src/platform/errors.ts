@@ -35,3 +35,7 @@ export const engineFailed = (message = 'The face engine failed; no copy was prod
   new AppError('engine_failed', 503, message);
 export const busy = (message = 'The service is busy checking other photos. Try again in a minute.') =>
   new AppError('busy', 503, message);
+/** The service's own disk is full (ENOSPC, SQLITE_FULL): nothing was saved, and the person
+ *  can do nothing but wait, so the message says so plainly. */
+export const diskFull = () =>
+  new AppError('disk_full', 507, 'Nothing was saved because the disk is full on the school’s server. Please try again later, or tell the school office.');

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
+import { readUpload, strictInt } from '../platform/http';
 import type { AppContext } from '../context';
 import { currentUser } from '../features/accounts/auth.middleware';
 import type { EventRecord } from '../features/events/events.repo';
@@ -9,15 +10,15 @@ import { AppError, notFound } from '../platform/errors';
 import { requirePageUser } from './auth-pages';
 import { okPhotos, photoCards, timeOf } from './check-view';
 import { formatWhen, html, type SafeHtml } from './html';
-import { csrfQuery, layout } from './layout';
+import { csrfField, layout } from './layout';
 
 const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/);
 const linkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
 const checkForm = z.object({
   mode: z.enum(['standard', 'only_my_child']).default('standard'),
-  eventId: z.coerce.number().int().positive().optional(),
+  eventId: strictInt().pipe(z.number().positive()).optional(),
 });
-const cardQuery = z.object({ n: z.coerce.number().int().min(0).max(1000).default(0) });
+const cardQuery = z.object({ n: strictInt().pipe(z.number().min(0).max(1000)).default(0) });
 
 interface CheckPageOptions {
   event?: EventRecord;
@@ -56,8 +57,9 @@ ${first ? html`<p>${first}</p>` : ''}
 ${o.event ? html`<div class="alert alert-info"><p><strong>${o.event.name}</strong><br>${formatWhen(o.event.startsAt)} · ${o.event.place}</p></div>` : ''}
 <p class="lead">Choose photos from your phone or computer. ShareSafe blurs the faces of children who should not be shared and gives you a safe copy to download or share.</p>
 ${o.error ? html`<div class="alert alert-error" role="alert"><p>${o.error}</p></div>` : ''}
-<form id="check-form" class="card" method="post" action="/check?${csrfQuery(req)}" enctype="multipart/form-data"
+<form id="check-form" class="card" method="post" action="/check" enctype="multipart/form-data"
  data-csrf="${req.auth?.csrfToken ?? ''}" data-max-files="${config.MAX_PHOTOS_PER_CHECK}" data-max-mb="${config.MAX_UPLOAD_MB}">
+${csrfField(req)}
 ${eventId !== undefined ? html`<input type="hidden" name="eventId" value="${eventId}">` : ''}
 <div class="dropzone" id="dropzone">
 <span class="dropzone-icon" aria-hidden="true"><svg viewBox="0 0 24 24" focusable="false"><rect x="3" y="4" width="18" height="16" rx="2"/><circle cx="9" cy="10" r="2"/><path d="M21 16l-5-5-9 9"/></svg></span>
@@ -90,7 +92,7 @@ ${whyBlurred()}
   });
 
   // Without JavaScript: one multipart form, then the results page.
-  r.post('/check', requirePageUser, ctx.checks.admission, upload.array('photos'), async (req, res) => {
+  r.post('/check', requirePageUser, ctx.checks.admission, readUpload(upload.array('photos')), async (req, res) => {
     const form = checkForm.parse(req.body ?? {});
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     try {

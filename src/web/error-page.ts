@@ -11,6 +11,7 @@ const TITLES: Record<number, string> = {
   410: 'This link has expired',
   413: 'That upload is too large',
   415: 'That file type is not supported',
+  507: 'The disk is full',
 };
 
 /** Friendly HTML error pages for browsers; a signed-out visitor hitting a 401 goes to sign in. */

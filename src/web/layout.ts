@@ -47,8 +47,7 @@ export const schoolNameOf = (req: Request): string => (req.app?.locals.schoolNam
 export const csrfField = (req: Request): SafeHtml =>
   html`<input type="hidden" name="_csrf" value="${req.auth?.csrfToken ?? ''}">`;
 
-/** `_csrf=...` for multipart form actions: multer parses the body after the CSRF check runs. */
-export const csrfQuery = (req: Request): string => `_csrf=${encodeURIComponent(req.auth?.csrfToken ?? '')}`;
+
 
 function isCurrent(req: Request, href: string): boolean {
   if (href === '/office') return req.path === '/office' || req.path === '/office/';

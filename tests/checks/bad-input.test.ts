@@ -5,13 +5,17 @@ import { createFaceEngine } from '../../src/features/faces';
 import type { FaceEngine } from '../../src/features/faces/types';
 import { createTestWorld, signIn, type SignedIn, type TestWorld } from '../helpers/context';
 import { sample } from '../helpers/photos';
+import { jpegDeclaring } from '../faces/helpers/images';
 
 // Bad input gets a clear error, loses nothing else and leaves the server healthy.
 let engine: FaceEngine;
 let world: TestWorld;
 let parent: SignedIn;
 
+let jpegBomb: Buffer;
+
 beforeAll(async () => {
+  jpegBomb = await jpegDeclaring(6000);
   engine = await createFaceEngine({ workers: 1 });
   world = createTestWorld({ engine, config: { MAX_UPLOAD_MB: '2', MAX_PHOTOS_PER_CHECK: '3' } });
   parent = await signIn(world, 'parent');
@@ -64,6 +68,7 @@ test.each([
   ['a PDF', () => Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), 415, 'unsupported_media_type'],
   ['a truncated JPEG', () => sample(1).subarray(0, Math.floor(sample(1).length / 2)), 422, 'corrupt_image'],
   ['a decompression bomb', pngBomb, 422, 'image_too_large'],
+  ['a 300-byte JPEG declaring 6000 x 6000', () => jpegBomb, 422, 'corrupt_image'],
 ])('when the upload is %s, then it is refused with a clear error', async (_what, make, status, code) => {
   const res = await upload([{ data: make(), name: 'photo.jpg' }]);
   expect(res.status).toBe(status);
@@ -127,5 +132,6 @@ test('when more checks arrive than the service handles at once, then the extra o
   expect(first.status).toBe(201);
   expect(second.status).toBe(503);
   expect(second.body.error.code).toBe('busy');
+  expect(second.headers['retry-after']).toBe('30');
   expect((await send(b)).status).toBe(201); // the slot is free again
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { createFaceEngine } from '../../src/features/faces';
 import type { FaceEngine } from '../../src/features/faces/types';
+import { heicDecodeHeld } from '../../src/features/faces/heic';
 import { createTestWorld, downloadBinary, signIn } from '../helpers/context';
 import { samplePath } from '../helpers/photos';
 
@@ -44,5 +45,22 @@ maybe('HEIC photos', () => {
     expect(meta.format).toBe('jpeg');
     expect([meta.width, meta.height]).toEqual([1200, report.height]);
     expect(meta.exif).toBeUndefined();
+  });
+
+  test('when a check has several HEIC photos, then each decoded photo is released as soon as it is done', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heic-'));
+    const heics = await Promise.all([1, 3].map(async (n) => {
+      const jpeg = path.join(dir, `in${n}.jpg`);
+      await sharp(samplePath(n)).resize(640).jpeg().toFile(jpeg);
+      execFileSync(heifEnc!, ['-q', '60', '-o', path.join(dir, `p${n}.heic`), jpeg]);
+      return fs.readFileSync(path.join(dir, `p${n}.heic`));
+    }));
+    const world = createTestWorld({ engine });
+    const parent = await signIn(world, 'parent');
+    const record = await world.ctx.checks.check(parent.id, heics.map((buffer) => ({ buffer })), { mode: 'standard' });
+    expect(record.photos.every((p) => p.ok)).toBe(true);
+    // The Buffers are still referenced here (as they are by the request until it ends), yet
+    // their RGBA decodes are no longer held.
+    for (const buf of heics) expect(heicDecodeHeld(buf)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { decodeForDetection, inspectImage, sniffFormat } from '../../src/features/faces/image';
 import { renderSafeCopy } from '../../src/features/faces/safe-copy';
-import { jpegWithPrivateMetadata, pngDeclaring, rotatedWithExif6, sample } from './helpers/images';
+import { jpegDeclaring, jpegWithPrivateMetadata, pngDeclaring, rotatedWithExif6, sample } from './helpers/images';
 
 const rejection = (code: string, status: number) => expect.objectContaining({ code, status });
 
@@ -63,6 +63,21 @@ describe('inspectImage', () => {
     expect(sniffFormat(fakeHeic)).toBe('heic');
     await expect(inspectImage(fakeHeic)).resolves.toEqual({ format: 'heic', width: 100, height: 80 });
     await expect(decodeForDetection(fakeHeic, 1920)).rejects.toEqual(rejection('corrupt_image', 422));
+  });
+});
+
+describe('JPEG with a mostly-missing scan', () => {
+  test.each([6000, 1000, 400])('when a %i px square is declared over data for 64 x 64, then it is refused as corrupt', async (side) => {
+    const bomb = await jpegDeclaring(side);
+    expect(bomb.length).toBeLessThan(400);
+    await expect(inspectImage(bomb)).rejects.toEqual(rejection('corrupt_image', 422));
+    await expect(decodeForDetection(bomb, 1920)).rejects.toEqual(rejection('corrupt_image', 422));
+  });
+
+  test('when a JPEG is whole, even a flat grey one or the face-api samples, then it passes the check', async () => {
+    const flat = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    await expect(inspectImage(flat)).resolves.toEqual({ format: 'jpeg', width: 4000, height: 3000 });
+    for (const n of [1, 2, 3, 4, 5, 6]) await expect(inspectImage(sample(n))).resolves.toEqual(expect.objectContaining({ format: 'jpeg' }));
   });
 });
 

@@ -9,7 +9,7 @@ import { unavailableEngine } from '../../src/features/faces/unavailable-engine';
 import type { FaceEngine } from '../../src/features/faces/types';
 import { ManualClock } from '../../src/platform/clock';
 import { openDb } from '../../src/platform/db';
-import { silentLogger } from '../../src/platform/logger';
+import { silentLogger, type Logger } from '../../src/platform/logger';
 import { createMailer, type Mailer } from '../../src/platform/mailer';
 import { createCipher } from '../../src/platform/secrets';
 
@@ -22,13 +22,13 @@ export interface TestWorld {
 
 /** A fresh, migrated database in a temp folder and the real services around it. Pass the real
  *  face engine (tests/helpers/engine.ts) for tests that look at faces. */
-export function createTestWorld(opts: { engine?: FaceEngine; mailer?: Mailer; config?: Parameters<typeof testConfig>[0]; clock?: ManualClock } = {}): TestWorld {
+export function createTestWorld(opts: { engine?: FaceEngine; mailer?: Mailer; config?: Parameters<typeof testConfig>[0]; clock?: ManualClock; logger?: Logger } = {}): TestWorld {
   const config = testConfig(opts.config);
   const clock = opts.clock ?? new ManualClock('2026-03-02T09:00:00Z');
   const db = openDb(path.join(config.DATA_DIR, 'test.db'));
   const mailer = opts.mailer ?? createMailer({ from: config.MAIL_FROM, outboxDir: outboxDir(config), logger: silentLogger });
   const ctx = createContext({
-    config, db, clock, logger: silentLogger, mailer,
+    config, db, clock, logger: opts.logger ?? silentLogger, mailer,
     engine: opts.engine ?? unavailableEngine('not started in this test'),
     cipher: createCipher(Buffer.from(config.DATA_KEY!, 'base64')),
   });

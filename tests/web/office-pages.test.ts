@@ -145,8 +145,8 @@ describe('office pages: pupils', () => {
 
   test('when a reference photo is uploaded without biometric consent, then the page says why and nothing is read', async () => {
     const pupil = await createPupil(office);
-    const res = await office.agent.post(`/office/pupils/${pupil.id}/references?_csrf=${encodeURIComponent(office.csrf)}`)
-      .set('Accept', 'text/html').attach('photo', Buffer.from('not really a photo'), 'x.jpg');
+    const res = await office.agent.post(`/office/pupils/${pupil.id}/references`)
+      .set('Accept', 'text/html').field('_csrf', office.csrf).attach('photo', Buffer.from('not really a photo'), 'x.jpg');
     expect(res.status).toBe(409);
     expect(res.text).toContain('Photo not accepted. Nothing was stored.');
     expect(res.text).toContain('Reference photos need biometric consent');
@@ -173,8 +173,8 @@ describe('office pages: import, parents, audit', () => {
 
   test('when the CSV has a row error, then the preview lists it, offers no import, and nothing is stored', async () => {
     const csv = `${header}A123456789012,Amy,Adams,3,3B,amy.mum@example.test,Ann Adams\n,Ben,Brown,Year 9,4C,,\n`;
-    const res = await office.agent.post(`/office/import/preview?_csrf=${encodeURIComponent(office.csrf)}`).set('Accept', 'text/html')
-      .attach('file', Buffer.from(csv), 'pupils.csv').expect(422);
+    const res = await office.agent.post('/office/import/preview').set('Accept', 'text/html')
+      .field('_csrf', office.csrf).attach('file', Buffer.from(csv), 'pupils.csv').expect(422);
     expect(res.text).toContain('Nothing was imported.');
     expect(res.text).toMatch(/<td>3<\/td><td>Year<\/td><td>Unknown year group/);
     expect(res.text).not.toContain('Import now');
@@ -183,8 +183,8 @@ describe('office pages: import, parents, audit', () => {
 
   test('when a valid CSV is previewed and confirmed, then it imports without a second upload', async () => {
     const csv = `${header}A123456789012,Amy,Adams,3,3B,amy.mum@example.test,Ann Adams\n,Ben,Brown,Y4,4C,,\n`;
-    const preview = await office.agent.post(`/office/import/preview?_csrf=${encodeURIComponent(office.csrf)}`).set('Accept', 'text/html')
-      .attach('file', Buffer.from(csv), 'pupils.csv').expect(200);
+    const preview = await office.agent.post('/office/import/preview').set('Accept', 'text/html')
+      .field('_csrf', office.csrf).attach('file', Buffer.from(csv), 'pupils.csv').expect(200);
     expect(preview.text).toContain('Import now');
     expect(preview.text).toMatch(/<span class="office-tile-count">2<\/span> <span class="office-tile-label">pupils to add/);
     expect(world.ctx.register.registerRows()).toHaveLength(0);

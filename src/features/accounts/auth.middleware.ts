@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type { CookieOptions, RequestHandler, Response } from 'express';
+import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import { AppError, forbidden, unauthenticated } from '../../platform/errors';
+import { multipartBoundary, peekCsrfField } from '../../platform/multipart-peek';
 import type { Role, User } from './accounts.repo';
 import type { AccountsService } from './accounts.service';
 
@@ -52,19 +53,47 @@ export function authenticate(accounts: AccountsService): RequestHandler {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Cookie-authenticated unsafe requests must carry the session's CSRF token. API tokens are exempt
- *  (a browser never sends them on its own). */
 // Sign-in, invitation and password-reset forms act on a secret in the request, not on the
-// session's authority, so a stale session cookie must not block them.
+// session's authority, so a stale session cookie must not block them (the origin check below
+// still applies to them: a cross-site sign-in would log the victim in as the attacker).
 const CSRF_EXEMPT = /^\/(api\/)?(auth\/login|auth\/password-reset|invitations?\/|login|invite\/|reset-password)/;
 
-export const csrfProtect: RequestHandler = (req, _res, next) => {
-  if (SAFE_METHODS.has(req.method) || req.auth?.via !== 'session' || CSRF_EXEMPT.test(req.path)) return next();
-  const sent = String(req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?._csrf ?? req.query._csrf ?? '');
-  const expected = req.auth.csrfToken ?? '';
-  const ok = sent.length === expected.length && crypto.timingSafeEqual(Buffer.from(sent), Buffer.from(expected));
-  next(ok ? undefined : new AppError('csrf_failed', 403, 'This form has expired. Reload the page and try again.'));
-};
+const csrfFailed = () => new AppError('csrf_failed', 403, 'This form has expired. Reload the page and try again.');
+
+/** True when a browser says the request comes from another site: Sec-Fetch-Site (all current
+ *  browsers), else Origin. Neither header: not a browser, or a very old one; the token decides. */
+function fromAnotherSite(req: Request, publicOrigin: string): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.get('origin');
+  if (origin === undefined) return false;
+  return origin !== publicOrigin && origin !== `${req.protocol}://${req.get('host') ?? ''}`;
+}
+
+/** Unsafe requests: from another site, refused (sign-in included); cookie-authenticated, they
+ *  must also carry the session's CSRF token in the X-CSRF-Token header, a urlencoded/JSON `_csrf`
+ *  field, or (multipart) a `_csrf` FIRST field. Never in the query string: URLs leak into logs,
+ *  history and Referer. API tokens are exempt (a browser never sends them on its own). */
+export function csrfProtect(publicUrl: string): RequestHandler {
+  const publicOrigin = new URL(publicUrl).origin;
+  return async (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method) || req.auth?.via === 'token') return next();
+    if (fromAnotherSite(req, publicOrigin)) return next(csrfFailed());
+    if (req.auth?.via !== 'session' || CSRF_EXEMPT.test(req.path)) return next();
+    let sent = req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?._csrf;
+    const boundary = sent === undefined ? multipartBoundary(req.get('content-type')) : null;
+    if (boundary) sent = await peekCsrfField(req, boundary);
+    next(tokenMatches(String(sent ?? ''), req.auth.csrfToken ?? '') ? undefined : csrfFailed());
+  };
+}
+
+/** Constant-time, on bytes: timingSafeEqual throws on unequal lengths, and a non-ASCII character
+ *  makes a token of the right string length longer in bytes. */
+function tokenMatches(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return b.length > 0 && a.length === b.length && crypto.timingSafeEqual(a, b);
+}
 
 export const requireUser: RequestHandler = (req, _res, next) => next(req.auth ? undefined : unauthenticated());
 

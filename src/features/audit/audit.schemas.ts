@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictInt } from '../../platform/http';
 
 const DAY_MS = 86_400_000;
 const day = z.iso.date();
@@ -14,10 +15,10 @@ const toParam = z.union([
 export const auditQuery = z.object({
   action: z.string().trim().min(1).max(100).optional(),
   subjectType: z.string().trim().min(1).max(50).optional(),
-  subjectId: z.coerce.number().int().positive().optional(),
-  actorId: z.coerce.number().int().positive().optional(),
+  subjectId: strictInt().pipe(z.number().positive()).optional(),
+  actorId: strictInt().pipe(z.number().positive()).optional(),
   from: fromParam.optional(),
   to: toParam.optional(),
-  beforeId: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  beforeId: strictInt().pipe(z.number().positive()).optional(),
+  limit: strictInt().pipe(z.number().min(1).max(500)).default(100),
 });

@@ -17,6 +17,7 @@ export type StoredCheck = CheckRecord & {
   visiblePupilIds?: number[];
 };
 const RECORD = 'check.json';
+const TMP = '.tmp';
 
 export interface CheckStore {
   newId(): string;
@@ -43,12 +44,18 @@ export function createCheckStore(root: string): CheckStore {
 
     save(record, safeCopies) {
       const dir = dirOf(record.id)!;
-      const tmp = `${dir}.tmp`;
-      fs.mkdirSync(tmp, { recursive: true });
-      for (const [index, buffer] of safeCopies) fs.writeFileSync(path.join(tmp, fileOf(index)), buffer);
-      fs.writeFileSync(path.join(tmp, RECORD), JSON.stringify(record));
-      // The folder appears whole or not at all.
-      fs.renameSync(tmp, dir);
+      const tmp = `${dir}${TMP}`;
+      try {
+        fs.mkdirSync(tmp, { recursive: true });
+        for (const [index, buffer] of safeCopies) fs.writeFileSync(path.join(tmp, fileOf(index)), buffer);
+        fs.writeFileSync(path.join(tmp, RECORD), JSON.stringify(record));
+        // The folder appears whole or not at all.
+        fs.renameSync(tmp, dir);
+      } catch (err) {
+        // A full disk must not leave half a result behind until the next sweep.
+        fs.rmSync(tmp, { recursive: true, force: true });
+        throw err;
+      }
     },
 
     load(id) {
@@ -97,14 +104,9 @@ export function createCheckStore(root: string): CheckStore {
       for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue;
         const dir = path.join(root, entry.name);
-        let expired: boolean;
-        try {
-          const record = JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as CheckRecord;
-          expired = new Date(record.expiresAt) <= now;
-        } catch {
-          // No readable record: a write interrupted by a crash. Remove once it is clearly stale.
-          expired = now.getTime() - fs.statSync(dir).mtimeMs > orphanAgeMs;
-        }
+        // A save never spans a sweep (both are synchronous), so a .tmp folder is always the
+        // remains of a failed write or a crash: it goes whatever its age.
+        const expired = entry.name.endsWith(TMP) || isExpired(dir, now, orphanAgeMs);
         if (expired) {
           fs.rmSync(dir, { recursive: true, force: true });
           removed += 1;
@@ -113,4 +115,14 @@ export function createCheckStore(root: string): CheckStore {
       return removed;
     },
   };
+}
+
+function isExpired(dir: string, now: Date, orphanAgeMs: number): boolean {
+  try {
+    const record = JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as CheckRecord;
+    return new Date(record.expiresAt) <= now;
+  } catch {
+    // No readable record and not a .tmp: remove once it is clearly stale.
+    return now.getTime() - fs.statSync(dir).mtimeMs > orphanAgeMs;
+  }
 }

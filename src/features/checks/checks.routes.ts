@@ -1,7 +1,9 @@
 import archiver from 'archiver';
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import type { Logger } from '../../platform/logger';
 import multer from 'multer';
 import { z } from 'zod';
+import { readUpload, strictInt } from '../../platform/http';
 import type { AppContext } from '../../context';
 import { currentUser, requireUser } from '../accounts/auth.middleware';
 import { presentCheck } from './checks.presenter';
@@ -9,10 +11,10 @@ import type { ChecksService } from './checks.service';
 
 const checkBody = z.object({
   mode: z.enum(['standard', 'only_my_child']).default('standard'),
-  eventId: z.coerce.number().int().positive().optional(),
+  eventId: strictInt().pipe(z.number().positive()).optional(),
 });
 const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'Not a check id.');
-const photoIndex = z.coerce.number().int().min(0).max(1000);
+const photoIndex = strictInt().pipe(z.number().min(0).max(1000));
 /** Several one-photo checks (the check page uploads each photo on its own) in one zip. */
 export const zipQuery = z.object({
   ids: z.string().max(2000).transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
@@ -28,7 +30,7 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: ctx.config.MAX_PHOTOS_PER_CHECK, fields: 10 },
   });
 
-  r.post('/checks', requireUser, ctx.checks.admission, upload.array('photos'), async (req, res) => {
+  r.post('/checks', requireUser, ctx.checks.admission, readUpload(upload.array('photos')), async (req, res) => {
     const body = checkBody.parse(req.body ?? {});
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const record = await ctx.checks.check(currentUser(req).id, files, { mode: body.mode, eventId: body.eventId });
@@ -42,15 +44,8 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     const records = zipQuery.parse(req.query).ids.map((id) => ctx.checks.get(userId, id));
     res.setHeader('Cache-Control', 'no-store');
     res.attachment('sharesafe-photos.zip');
-    const zip = archiver('zip', { store: true });
-    zip.on('error', (err) => res.destroy(err));
-    zip.pipe(res);
-    for (const record of records) {
-      for (const p of record.photos) {
-        if (p.ok) zip.file(ctx.checks.safeCopyPath(userId, record.id, p.index).path, { name: p.fileName });
-      }
-    }
-    void zip.finalize();
+    sendZip(res, records.flatMap((record) => record.photos.filter((p) => p.ok)
+      .map((p) => ({ path: ctx.checks.safeCopyPath(userId, record.id, p.index).path, name: p.fileName }))), ctx.logger);
   });
 
   r.get('/checks/:id', requireUser, (req, res) => {
@@ -71,13 +66,8 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     const record = ctx.checks.get(userId, checkId.parse(req.params.id));
     res.setHeader('Cache-Control', 'no-store');
     res.attachment(`sharesafe-${record.id.slice(0, 8)}.zip`);
-    const zip = archiver('zip', { store: true });
-    zip.on('error', (err) => res.destroy(err));
-    zip.pipe(res);
-    for (const p of record.photos) {
-      if (p.ok) zip.file(ctx.checks.safeCopyPath(userId, record.id, p.index).path, { name: p.fileName });
-    }
-    void zip.finalize();
+    sendZip(res, record.photos.filter((p) => p.ok)
+      .map((p) => ({ path: ctx.checks.safeCopyPath(userId, record.id, p.index).path, name: p.fileName })), ctx.logger);
   });
 
   r.delete('/checks/:id', requireUser, (req, res) => {
@@ -86,4 +76,22 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
   });
 
   return r;
+}
+
+/** Streams files as a zip. Headers are already sent when a file turns out unreadable (deleted by
+ *  the sweep, a disk error), so the only honest answer is to cut the download short; finalize()'s
+ *  rejection is handled here, never left to end the process. */
+export function sendZip(res: Response, files: Array<{ path: string; name: string }>, logger: Logger): void {
+  const zip = archiver('zip', { store: true });
+  const fail = (err: Error) => {
+    logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'zip download cut short');
+    res.destroy();
+  };
+  zip.on('error', fail);
+  // archiver only warns when a file cannot be stat'ed and leaves it out: a zip silently missing
+  // a photo is a failure too.
+  zip.on('warning', fail);
+  zip.pipe(res);
+  for (const f of files) zip.file(f.path, { name: f.name });
+  zip.finalize().catch(fail);
 }

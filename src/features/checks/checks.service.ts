@@ -2,9 +2,9 @@ import type { Clock } from '../../platform/clock';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Audit } from '../audit/audit.service';
-import { decodeForSafeCopy, encodeSafeCopy } from '../faces';
+import { decodeForSafeCopy, encodeSafeCopy, releaseDecodedHeic } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
-import { checkAdmission } from './admission';
+import { checkAdmission, type AdmissionLimits } from './admission';
 import type { CheckStore, StoredCheck } from './check-store';
 import type { CheckRecord, FaceReport, PhotoFailure, PhotoReport } from './checks.presenter';
 import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
@@ -36,8 +36,8 @@ export interface ChecksDeps {
   logger: Logger;
   matching: { threshold: number; margin: number; outsiderMargin: number };
   imageLimits: { maxPixels: number };
-  /** Check requests handled at once; more get 503 busy before their upload is read. */
-  maxInFlight: number;
+  /** Check requests handled at once (total, per user) and the largest declared body. */
+  admission: AdmissionLimits;
   expiryMinutes: number;
 }
 
@@ -95,7 +95,7 @@ export function createChecksService(d: ChecksDeps) {
 
   return {
     /** Route middleware shared by every way in (API and pages), placed before the upload parser. */
-    admission: checkAdmission(d.maxInFlight),
+    admission: checkAdmission(d.admission),
 
     async check(userId: number, photos: UploadedPhoto[], opts: { mode: CheckMode; eventId?: number }): Promise<CheckRecord> {
       if (photos.length === 0) throw badRequest('Choose at least one photo to check.');
@@ -107,7 +107,8 @@ export function createChecksService(d: ChecksDeps) {
       // One photo at a time per request keeps memory bounded; the engine's pool serves many requests.
       for (const [index, photo] of photos.entries()) {
         try {
-          const { report, safeCopy } = await checkOne(photo, index, userId, opts.mode, candidates, visible);
+          const { report, safeCopy } = await checkOne(photo, index, userId, opts.mode, candidates, visible)
+            .finally(() => releaseDecodedHeic(photo.buffer));
           report.fileName = `sharesafe-${id.slice(0, 8)}-${index + 1}.jpg`;
           results.push(report);
           safeCopies.set(index, safeCopy);

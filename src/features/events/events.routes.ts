@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { idParam } from '../../platform/http';
 import { notFound } from '../../platform/errors';
 import { currentUser, requireRole, requireUser } from '../accounts/auth.middleware';
+import { eventsOpenApi } from './events.openapi';
 import * as p from './events.presenter';
 import * as s from './events.schemas';
 
@@ -11,6 +12,7 @@ const staff = requireRole('admin', 'organiser');
 /** /api routes for events, participants, upload links, reminders and the photo guidance. */
 export function eventsRoutes(ctx: AppContext): Router {
   const { events } = ctx;
+  eventsOpenApi();
   const r = Router();
   const eventId = (params: { id?: unknown }) => idParam.parse(params.id);
 

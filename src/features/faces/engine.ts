@@ -40,6 +40,8 @@ export interface FaceEngineOptions {
   describeMinScore?: number;
   maxPixels?: number;
   logger?: Logger;
+  /** Test hook: another worker script speaking the same protocol (a fake detector). */
+  workerFile?: string;
 }
 
 export const DEFAULT_MIN_CONFIDENCE = 0.25;
@@ -105,6 +107,13 @@ class PooledFaceEngine implements FaceEngine {
     const request: AnalyseRequest = { pixels, width: image.width, height: image.height };
     const res = await this.pool.run<AnalyseResponse>(request, [pixels]);
     this.lastTensorCount = res.tensors;
+    // Fail closed on nonsense from a detector: a NaN box would blur no pixels and pass as
+    // "blurred", so the photo fails instead.
+    const problem = res.faces.find((f) => !isSound(f.box, f.score, f.descriptor));
+    if (problem) {
+      this.logger.error({ faces: res.faces.length }, 'face worker returned a non-finite box, score or descriptor; failing the photo');
+      throw engineFailed();
+    }
     const faces: Face[] = res.faces.map((f) => {
       const box = toOriginal(f.box, scale, info.width, info.height);
       // A fresh copy (512 bytes): a structured-cloned array belongs to the realm that received
@@ -139,7 +148,7 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
     describeMinScore: opts.describeMinScore ?? DEFAULT_DESCRIBE_MIN_SCORE,
   };
   const pool = await WorkerPool.start({
-    file: workerFile(),
+    file: opts.workerFile ?? workerFile(),
     size: workers,
     maxQueue: opts.maxQueue ?? 32,
     jobTimeoutMs: opts.jobTimeoutMs ?? 120_000,
@@ -169,6 +178,14 @@ function toOriginal(box: Box, scale: number, width: number, height: number): Box
   const right = Math.min(width, Math.ceil((box.x + box.width) / scale));
   const bottom = Math.min(height, Math.ceil((box.y + box.height) / scale));
   return { x, y, width: Math.max(0, right - x), height: Math.max(0, bottom - y) };
+}
+
+function isSound(box: Box, score: number, descriptor: ArrayLike<number> | null | undefined): boolean {
+  const finite = [box.x, box.y, box.width, box.height, score].every(Number.isFinite);
+  if (!finite || box.width < 0 || box.height < 0) return false;
+  if (!descriptor) return true;
+  for (let i = 0; i < descriptor.length; i++) if (!Number.isFinite(descriptor[i]!)) return false;
+  return true;
 }
 
 /** An ArrayBuffer holding exactly these bytes, so transferring it moves nothing else. */

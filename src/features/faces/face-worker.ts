@@ -1,13 +1,14 @@
 // Worker-thread entry: one tfjs backend and one copy of the models per thread, loaded once.
 // Receives oriented RGB pixels (a transferred ArrayBuffer: no copy), returns boxes in those
 // pixels' coordinates, scores and descriptors. Knows nothing about HTTP, files or pupils.
+import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { detectFaces, type DetectorName, type Detectors } from './detect-faces';
 import { describeFaces } from './describe-faces';
 import { loadOnnxFaceNets, tfjsFaceNets, type FaceNets } from './face-nets';
 import { loadRetinaFace, type RetinaFace } from './retinaface';
 import { loadFaceApi, type LoadedFaceApi } from './tf-backend';
-import type { Box } from './types';
+import { LIKELY_FACE_SCORE, type Box } from './types';
 
 export interface WorkerSettings {
   detector: DetectorName;
@@ -84,7 +85,29 @@ async function main(): Promise<void> {
       (err: unknown) => port.postMessage({ type: 'result', ok: false, message: err instanceof Error ? err.message : String(err) }),
     );
   });
+  // Known faces first: a worker whose models load but find nobody (a corrupt model file, a
+  // broken backend) must not report ready and pass every photo as "no faces".
+  const selfTest = await selfTestProblem(models, settings);
+  if (selfTest) throw new Error(`face worker self-test failed: ${selfTest}`);
   port.postMessage({ type: 'ready', info: { backend: api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem, describer: nets.kind, describerProblem } });
+}
+
+/** face-api's own demo photo of three people (it ships in node_modules), 640 px wide: each
+ *  must be found as likely faces and described with 128 finite numbers (SSD scores them 0.99,
+ *  0.82, 0.76; RetinaFace higher). */
+export const SELF_TEST_FACES = 3;
+
+async function selfTestProblem(models: Models, settings: WorkerSettings): Promise<string | null> {
+  const sharp = (await import('sharp')).default;
+  const file = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample2.jpg');
+  const { data, info } = await sharp(file).resize(640).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const pixels = data.buffer.slice(data.byteOffset, data.byteOffset + data.length) as ArrayBuffer;
+  const result = await analyse(models, settings, { pixels, width: info.width, height: info.height });
+  const sure = result.faces.filter((f) => f.score >= LIKELY_FACE_SCORE);
+  if (sure.length < SELF_TEST_FACES) return `found ${sure.length} of the ${SELF_TEST_FACES} faces in the sample photo`;
+  const described = sure.filter((f) => f.descriptor?.length === 128 && f.descriptor.every(Number.isFinite));
+  if (described.length < SELF_TEST_FACES) return `described ${described.length} of the ${SELF_TEST_FACES} faces in the sample photo`;
+  return null;
 }
 
 /** onnxruntime-node ships binaries for the common platforms only; elsewhere the engine keeps

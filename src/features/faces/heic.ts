@@ -81,6 +81,16 @@ export function decodeHeic(buf: Buffer, timeoutMs = 60_000): Promise<RgbaPixels>
 // result is shared while that Buffer lives. Consumers only read the pixels (sharp raw input).
 const decoded = new WeakMap<Buffer, Promise<RgbaPixels>>();
 
+/** Drops the shared decode of this upload (a 12 MP photo is 48 MB of RGBA) as soon as its photo
+ *  is done, rather than when the request's Buffers are collected: a 20-photo check would
+ *  otherwise hold every decoded photo until it ends. */
+export function releaseDecodedHeic(buf: Buffer): void {
+  decoded.delete(buf);
+}
+
+/** Test hook: whether a decode of this upload is still held. */
+export const heicDecodeHeld = (buf: Buffer): boolean => decoded.has(buf);
+
 export function decodeHeicOnce(buf: Buffer): Promise<RgbaPixels> {
   let pending = decoded.get(buf);
   if (!pending) {

@@ -48,6 +48,8 @@ export interface FaceEngine {
   /** 'onnx' or 'tfjs': where the landmark and descriptor nets run. */
   readonly describer: string;
   readonly workers: number;
+  /** Why the engine cannot check photos (models failed to load, not started), or undefined. */
+  readonly problem?: string;
   /** Decode (honouring EXIF orientation), detect every face and describe each.
    *  Rejects with an AppError for bad input (415 unsupported type, 422 corrupt or too large)
    *  and with an AppError 'engine_failed' (503) when inference fails or the engine is closed. */

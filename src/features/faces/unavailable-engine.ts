@@ -9,6 +9,7 @@ export function unavailableEngine(reason: string): FaceEngine {
     detector: 'unavailable',
     describer: 'unavailable',
     workers: 0,
+    problem: reason,
     analyse: () => Promise.reject(engineFailed(`The face engine is not running (${reason}); no photo can be checked.`)),
     close: () => Promise.resolve(),
   };

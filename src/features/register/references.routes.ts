@@ -2,7 +2,7 @@ import { Router } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
 import { badRequest } from '../../platform/errors';
-import { idParam } from '../../platform/http';
+import { idParam, readUpload } from '../../platform/http';
 import { currentUser, requireRole } from '../accounts/auth.middleware';
 import { presentReference } from './register.presenter';
 
@@ -20,7 +20,7 @@ export function referencesRoutes(ctx: AppContext): Router {
       register.assertCanEnrol(idParam.parse(req.params.id));
       next();
     },
-    upload.single('photo'),
+    readUpload(upload.single('photo')),
     async (req, res) => {
       if (!req.file) throw badRequest('Attach the photo as the multipart field "photo".');
       const ref = await register.enrolReference(idParam.parse(req.params.id), req.file.buffer, currentUser(req).id);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictInt } from '../../platform/http';
 import type { FormState } from './shared';
 
 // Event forms arrive as strings and repeated fields; these turn them into the events service's
@@ -57,7 +58,7 @@ export function isoToLondonLocal(iso: string): string {
 }
 
 const required = (message: string, max: number) => z.string({ message }).trim().min(1, message).max(max, `Use at most ${max} characters.`);
-const ids = (message: string) => z.array(z.coerce.number().int().positive(message));
+const ids = (message: string) => z.array(strictInt(message).pipe(z.number().positive(message)));
 const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** The event form -> the body the API's createEventBody accepts. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { strictInt } from '../../platform/http';
 import { email } from '../../features/accounts/accounts.schemas';
 import { upn, yearGroup, YEAR_GROUPS } from '../../features/register/register.schemas';
 
@@ -53,10 +54,10 @@ export const inviteParentForm = z.object({
 export const inviteParentWithPupilForm = z.object({
   name: required('Enter the parent’s name.', 200),
   email,
-  pupilId: optional(z.coerce.number().int().positive()),
+  pupilId: optional(strictInt().pipe(z.number().positive())),
 });
 
 export const linkPupilForm = z.object({
-  pupilId: z.coerce.number({ message: 'Choose a pupil.' }).int().positive('Choose a pupil.'),
+  pupilId: strictInt('Choose a pupil.').pipe(z.number().positive('Choose a pupil.')),
   relationship,
 });

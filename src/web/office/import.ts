@@ -4,8 +4,9 @@ import type { AppContext } from '../../context';
 import type { ImportResult, RowError } from '../../features/register/csv-import';
 import { decodeCsv } from '../../features/register/csv-columns';
 import { AppError } from '../../platform/errors';
+import { readUpload } from '../../platform/http';
 import { html } from '../html';
-import { csrfField, csrfQuery } from '../layout';
+import { csrfField } from '../layout';
 import { importDrafts } from './import-drafts';
 import { adminOnly, isAdmin, plural, redirectWithFlash, sendPage, staffOnly } from './shared';
 
@@ -17,7 +18,7 @@ const ACTION_LABEL = { create: 'Add', update: 'Update', unchanged: 'No change' }
 export function importPages(ctx: AppContext): Router {
   const r = Router();
   const drafts = importDrafts(ctx.clock);
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_MAX_MB * 1024 * 1024, files: 1 } }).single('file');
+  const upload = readUpload(multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_MAX_MB * 1024 * 1024, files: 1 } }).single('file'));
 
   r.get('/office/import', staffOnly, (req, res) => renderUpload(req, res));
 
@@ -25,6 +26,7 @@ export function importPages(ctx: AppContext): Router {
     (req, res, next) => upload(req, res, (err: unknown) => {
       if (!err) return next();
       if (err instanceof multer.MulterError) return renderUpload(req, res, err.code === 'LIMIT_FILE_SIZE' ? `The file is larger than ${CSV_MAX_MB} MB.` : `The upload was refused: ${err.message}.`, 400);
+      if (err instanceof AppError && err.status < 500) return renderUpload(req, res, err.message, err.status);
       next(err);
     }),
     (req, res) => {
@@ -65,7 +67,8 @@ function runImport(ctx: AppContext, req: Request, text: string, dryRun: boolean)
       return { errors, message: `Fix ${errors.length === 1 ? 'this problem' : `these ${errors.length} problems`} in the file and upload it again.` };
     }
     if (err instanceof AppError && err.status < 500) return { errors: [], message: err.message };
-    throw err;
+    throw err; // a full disk (SQLITE_FULL) becomes the error page's "The disk is full"
+
   }
 }
 
@@ -77,7 +80,8 @@ function renderUpload(req: Request, res: Response, error?: string, status = 200)
 Optional: <strong>UPN</strong>, and contacts as <strong>Contact 1 Email</strong>, <strong>Contact 1 Name</strong>, <strong>Contact 1 Relationship</strong> (then Contact 2 …).
 Other columns are ignored. Pupils are matched by UPN, or by name and class. Consents are never changed by an import.</p>
 ${error ? html`<div class="alert alert-error" role="alert">${error}</div>` : null}
-${isAdmin(req) ? html`<form method="post" enctype="multipart/form-data" action="/office/import/preview?${csrfQuery(req)}">
+${isAdmin(req) ? html`<form method="post" enctype="multipart/form-data" action="/office/import/preview">
+${csrfField(req)}
 <div class="field"><label for="import-file">CSV file</label>
 <input id="import-file" name="file" type="file" accept=".csv,text/csv" required></div>
 <div class="actions"><button type="submit" class="button">Preview import</button></div>

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import type { ReferenceInfo } from '../../features/register/consents.repo';
 import { MAX_REFERENCES_PER_PUPIL } from '../../features/register/references.service';
 import { html } from '../html';
-import { csrfField, csrfQuery } from '../layout';
+import { csrfField } from '../layout';
 import { formatDate } from './shared';
 
 export function referencesSection(req: Request, o: {
@@ -28,7 +28,8 @@ ${csrfField(req)}<button type="submit" class="button button-small button-danger"
 </li>`)}
 </ul>` : html`<p class="muted">None yet.</p>`}
 ${o.isAdmin ? blocked ? html`<p class="alert alert-info">${blocked}</p>` : html`<form class="office-form office-upload" method="post" enctype="multipart/form-data"
- action="/office/pupils/${o.pupilId}/references?${csrfQuery(req)}" data-busy-label="Checking the photo…">
+ action="/office/pupils/${o.pupilId}/references" data-busy-label="Checking the photo…">
+${csrfField(req)}
 <div class="field"><label for="reference-photo">Add a reference photo</label>
 <p class="hint" id="reference-photo-hint">A clear, front-on colour photo of ${o.firstName} alone, face well lit and in focus. It is checked before anything is stored.</p>
 <input id="reference-photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp,image/heic,.heic" required aria-describedby="reference-photo-hint"></div>

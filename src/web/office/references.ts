@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
 import { AppError } from '../../platform/errors';
-import { idParam } from '../../platform/http';
+import { idParam, readUpload } from '../../platform/http';
 import { renderPupilPage } from './pupil-page';
 import { adminOnly, plural, redirectWithFlash } from './shared';
 
@@ -11,8 +11,8 @@ export function referencePages(ctx: AppContext): Router {
   const { register } = ctx;
   const r = Router();
   // Memory storage, as the API: the photo is analysed and dropped, never written to disk.
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 } })
-    .single('photo');
+  const upload = readUpload(multer({ storage: multer.memoryStorage(), limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 } })
+    .single('photo'));
   const pupilId = (req: Request) => idParam.parse(req.params.id);
 
   /** A refusal from the service (its message says what to do differently) re-renders the page. */

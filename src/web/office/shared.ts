@@ -19,7 +19,8 @@ const FLASH_COOKIE = 'ss_office_flash';
 
 /** Post/Redirect/Get: the message rides in a short-lived cookie to the next page the browser loads. */
 export function redirectWithFlash(res: Response, to: string, message: string): void {
-  res.cookie(FLASH_COOKIE, message, { httpOnly: true, sameSite: 'lax', path: '/office', maxAge: 60_000 });
+  // It can carry a pupil's name, so it is Secure whenever the session cookie is (createApp sets it).
+  res.cookie(FLASH_COOKIE, message, { httpOnly: true, sameSite: 'lax', secure: res.app.get('secure cookies') === true, path: '/office', maxAge: 60_000 });
   res.redirect(303, to);
 }
 

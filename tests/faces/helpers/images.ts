@@ -50,3 +50,18 @@ export async function jpegWithPrivateMetadata(jpeg: Buffer): Promise<Buffer> {
     .jpeg()
     .toBuffer();
 }
+
+/** A whole, valid 64 x 64 JPEG (a few hundred bytes) whose frame header is rewritten to declare
+ *  `side` x `side`: libjpeg decodes it as a full-size grey image with only a warning. */
+export async function jpegDeclaring(side: number): Promise<Buffer> {
+  const b = Buffer.from(await sharp({ create: { width: 64, height: 64, channels: 3, background: '#808080' } }).jpeg({ quality: 50 }).toBuffer());
+  for (let i = 2; i + 9 < b.length; i += 2 + b.readUInt16BE(i + 2)) {
+    const marker = b[i + 1]!;
+    if (marker >= 0xc0 && marker <= 0xc2) {
+      b.writeUInt16BE(side, i + 5);
+      b.writeUInt16BE(side, i + 7);
+      return b;
+    }
+  }
+  throw new Error('no frame header');
+}
