@@ -137,8 +137,8 @@ describe('reference photos', () => {
     await enrol(other.id, await cropFace(sample(5), scene.faces[2]!.box)).expect(201);
 
     const third = await consentedPupil();
-    const page = await office.agent.post(`/office/pupils/${third.id}/references?_csrf=${encodeURIComponent(office.csrf)}`)
-      .attach('photo', oneFace, 'reference.jpg');
+    const page = await office.agent.post(`/office/pupils/${third.id}/references`)
+      .field('_csrf', office.csrf).attach('photo', oneFace, 'reference.jpg');
     expect(page.status).toBe(422);
     expect(page.text).toContain('too close to another pupil');
     expect(referenceCount(world, third.id)).toBe(0);
