@@ -22,8 +22,9 @@ const schema = z.object({
   SCHOOL_NAME: z.string().default('Our School'),
   FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
   FACE_QUEUE: intFrom(32),
-  /** 'retinaface' (faster, finds smaller faces) or 'ssd' (face-api only; no onnxruntime). */
-  FACE_DETECTOR: z.enum(['retinaface', 'ssd']).default('retinaface'),
+  /** 'both' (RetinaFace and YuNet, merged: finds the most faces), 'retinaface', 'yunet' or
+   *  'ssd' (face-api only; no onnxruntime). */
+  FACE_DETECTOR: z.enum(['both', 'retinaface', 'yunet', 'ssd']).default('both'),
   /** Strict distance under which a face may match a pupil (face-api's own 0.6 is too loose).
    *  Calibrated with `npm run eval`: docs/accuracy.md. */
   MATCH_THRESHOLD: z.coerce.number().positive().max(1).default(0.5),
@@ -34,7 +35,7 @@ const schema = z.object({
   MAX_PHOTOS_PER_CHECK: intFrom(20),
   /** Check requests handled at once (each holds its photos in memory); more get 503 busy. */
   MAX_CHECKS_IN_FLIGHT: intFrom(8),
-  MAX_IMAGE_MEGAPIXELS: intFrom(40),
+  MAX_IMAGE_MEGAPIXELS: intFrom(200),
   SESSION_DAYS: intFrom(14),
   SECURE_COOKIES: bool(false),
   SMTP_URL: z.string().optional(),

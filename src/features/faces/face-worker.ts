@@ -8,6 +8,7 @@ import { loadOnnxFaceNets, tfjsFaceNets, type FaceNets } from './face-nets';
 import { loadRetinaFace, type RetinaFace } from './retinaface';
 import { loadFaceApi, type LoadedFaceApi } from './tf-backend';
 import type { Box } from './types';
+import { loadYuNet, type YuNet } from './yunet';
 
 export interface WorkerSettings {
   detector: DetectorName;
@@ -16,6 +17,7 @@ export interface WorkerSettings {
   tiles: boolean;
   retinaMinConfidence: number;
   canvasSide: number;
+  yunetMinConfidence: number;
   /** 'onnx' (face-api's weights on onnxruntime-node) or 'tfjs' (face-api itself). */
   describer: DescriberName;
   /** onnxruntime threads in this worker (RetinaFace and the describing nets): cores / workers. */
@@ -70,10 +72,13 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('face-worker must run in a worker thread');
   const settings = workerData as WorkerSettings;
-  const { retina, detectorProblem } = settings.detector === 'retinaface' ? await tryRetinaFace(settings.ortThreads) : { retina: null, detectorProblem: null };
-  const api = await loadFaceApi({ ssd: !retina });
+  const wantRetina = settings.detector === 'retinaface' || settings.detector === 'both';
+  const wantYuNet = settings.detector === 'yunet' || settings.detector === 'both';
+  const { retina, detectorProblem } = wantRetina ? await tryRetinaFace(settings.ortThreads) : { retina: null, detectorProblem: null };
+  const { yunet, yunetProblem } = wantYuNet ? await tryYuNet(settings.ortThreads) : { yunet: null, yunetProblem: null };
+  const api = await loadFaceApi({ ssd: !retina && !yunet });
   const { nets, describerProblem } = settings.describer === 'onnx' ? await tryOnnxNets(api, settings.ortThreads) : { nets: tfjsFaceNets(api), describerProblem: null };
-  const models: Models = { api, retina, nets };
+  const models: Models = { api, retina, yunet, nets };
   // One job at a time per worker: the pool never sends a second before the first answers.
   port.on('message', (req: AnalyseRequest) => {
     analyse(models, settings, req).then(
@@ -84,7 +89,7 @@ async function main(): Promise<void> {
       (err: unknown) => port.postMessage({ type: 'result', ok: false, message: err instanceof Error ? err.message : String(err) }),
     );
   });
-  port.postMessage({ type: 'ready', info: { backend: api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem, describer: nets.kind, describerProblem } });
+  port.postMessage({ type: 'ready', info: { backend: api.backend, detector: detectorName(retina, yunet), detectorProblem: detectorProblem ?? yunetProblem, describer: nets.kind, describerProblem } });
 }
 
 /** onnxruntime-node ships binaries for the common platforms only; elsewhere the engine keeps
@@ -94,6 +99,19 @@ async function tryRetinaFace(threads: number): Promise<{ retina: RetinaFace | nu
     return { retina: await loadRetinaFace(threads), detectorProblem: null };
   } catch (err) {
     return { retina: null, detectorProblem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function detectorName(retina: RetinaFace | null, yunet: YuNet | null): DetectorName {
+  if (retina && yunet) return 'both';
+  return retina ? 'retinaface' : yunet ? 'yunet' : 'ssd';
+}
+
+async function tryYuNet(threads: number): Promise<{ yunet: YuNet | null; yunetProblem: string | null }> {
+  try {
+    return { yunet: await loadYuNet(threads), yunetProblem: null };
+  } catch (err) {
+    return { yunet: null, yunetProblem: err instanceof Error ? err.message : String(err) };
   }
 }
 

@@ -1,18 +1,21 @@
-// The safe copy: the photo a parent may share. Original resolution, orientation baked in, every
+// The safe copy: the photo a parent may share. Original resolution up to COPY_MAX_SIDE (larger
+// photos are reduced to it, as the detectors saw them), orientation baked in, every
 // byte of metadata gone (EXIF with GPS and serial numbers, XMP, IPTC, ICC), and every region
 // destroyed beyond recovery: pixelated to a few blocks, then blurred, so neither a viewer nor a
 // deblurring tool nor a face recogniser can get the face back.
 import sharp from 'sharp';
-import { corrupt, inspectImage, orientedPipeline, type ImageLimits } from './image';
+import { copySize, corrupt, inspectImage, orientedPipeline, type ImageLimits } from './image';
 import { destroyRegion, type RawPixels } from './pixelate';
 import { clipToImage } from './raw-image';
 import type { Box } from './types';
 
-/** Full-resolution oriented sRGB pixels. Callers may start this while detection runs: it uses
+/** Oriented sRGB pixels at the examined size (copySize). Callers may start this while detection runs: it uses
  *  libuv's threads, not the HTTP thread or the inference worker. */
 export async function decodeForSafeCopy(buf: Buffer, limits: ImageLimits = {}): Promise<RawPixels> {
   const info = await inspectImage(buf, limits);
-  const { data, info: raw } = await (await orientedPipeline(buf, info, limits))
+  const size = copySize(info.width, info.height);
+  const pipeline = await orientedPipeline(buf, info, limits);
+  const { data, info: raw } = await (size.width === info.width && size.height === info.height ? pipeline : pipeline.resize({ ...size, fit: 'fill' }))
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw()
