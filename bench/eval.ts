@@ -16,7 +16,8 @@ import { createFaceEngine } from '../src/features/faces';
 import { ManualClock } from '../src/platform/clock';
 import { loadManifest, type GroupPhoto, type Manifest } from './eval-manifest';
 import { percentile } from './eval-metrics';
-import { exposure, exposureTable, reveals, revealsTable, scorePhoto, table, type FaceOutcome, type RevealFigures } from './eval-score';
+import { CATEGORIES, exposure, exposureExtra, exposureTable, overBlurFigures, overBlurTable, photoOverBlur, reveals, revealsTable, scorePhoto, table, type FaceOutcome, type RevealFigures } from './eval-score';
+import { categoryOf } from './eval-manifest';
 import { buildSchool, forEachLimit, linkParentToAll, MemoEngine, setPhotoConsent, type EvalSchool, type MatchSetting } from './eval-world';
 
 const numberList = (name: string) => z.string().optional().transform((v, ctx) => {
@@ -65,6 +66,7 @@ interface Photo {
 /** Checks every group photo as the parent and scores it; times each whole check. */
 async function checkAll(s: EvalSchool, photos: Photo[], mode: CheckMode, workers: number) {
   const outcomes: FaceOutcome[] = [];
+  const overBlur = Object.fromEntries(CATEGORIES.map((c) => [c, [] as number[]]));
   const times: number[] = [];
   const failures: string[] = [];
   await forEachLimit(photos, workers, async ({ group, buffer }) => {
@@ -77,8 +79,11 @@ async function checkAll(s: EvalSchool, photos: Photo[], mode: CheckMode, workers
       return;
     }
     outcomes.push(...scorePhoto(group, report as PhotoReport));
+    const share = photoOverBlur(group, report as PhotoReport);
+    if (share !== null) overBlur[categoryOf(group)]!.push(share);
   });
-  return { outcomes, times, failures };
+  const overBlurBy = Object.fromEntries(Object.entries(overBlur).map(([c, v]) => [c, overBlurFigures(v)]));
+  return { outcomes, times, failures, overBlur: overBlurBy };
 }
 
 interface SettingResult {
@@ -86,6 +91,7 @@ interface SettingResult {
   enrolment: EvalSchool['enrolment'];
   exposure: Record<string, unknown>;
   reveals: RevealFigures;
+  overBlur?: Record<string, unknown>;
   timing?: { checkMsMedian: number | null; checkMsP90: number | null; photos: number; enrolMsPerPortrait: number };
   failures: string[];
 }
@@ -110,10 +116,14 @@ async function evaluateSetting(manifest: Manifest, identities: Record<string, Bu
       const omc = await checkAll(school, photos, 'only_my_child', workers);
       const all = () => true;
       result.exposure!.refusedStandard = exposure(std.outcomes, all);
+      result.exposure!.refusedStandardExtra = exposureExtra(std.outcomes, all);
       result.exposure!.refusedOnlyMyChild = exposure(omc.outcomes, all);
+      result.overBlur = std.overBlur;
       out.push('EXPOSURE, every pupil\'s photo consent refused, standard mode (faces less than 70% blurred; noses not blurred)',
-        exposureTable(exposure(std.outcomes, all)), '',
-        'EXPOSURE, the same, "only my child" mode', exposureTable(exposure(omc.outcomes, all)), '');
+        exposureTable(exposure(std.outcomes, all), exposureExtra(std.outcomes, all)), '',
+        'OVER-BLUR, the same run: share of each photo\'s area blurred by regions that touch no true face (complete truth only)',
+        overBlurTable(std.overBlur), '',
+        'EXPOSURE, the same, "only my child" mode', exposureTable(exposure(omc.outcomes, all), exposureExtra(omc.outcomes, all)), '');
       const engineRan = engine.misses > missesBefore;
       if (engineRan) {
         const portraits = school.enrolment.portraits;
@@ -136,7 +146,7 @@ async function evaluateSetting(manifest: Manifest, identities: Record<string, Bu
       result.exposure!.consentedOnlyMyChild = exposure(omc.outcomes, () => true);
       out.push('EXPOSURE, every pupil consented, parent of none: standard mode (faces of people not enrolled)',
         exposureTable(exposure(std.outcomes, notEnrolled)), '',
-        'EXPOSURE, the same photos, "only my child" mode (every face)', exposureTable(exposure(omc.outcomes, () => true)), '');
+        'EXPOSURE, the same photos, "only my child" mode (every face)', exposureTable(exposure(omc.outcomes, () => true), exposureExtra(omc.outcomes, () => true)), '');
       result.failures!.push(...std.failures, ...omc.failures);
     }
     // 3. Every pupil consents and is the parent's child: every enrolled face may be named.
