@@ -40,8 +40,8 @@ describe('detection', () => {
     expect(engine.workers).toBe(2);
   });
 
-  test('when the engine starts here, then it detects with RetinaFace and describes on onnxruntime', () => {
-    expect(engine.detector).toBe('retinaface');
+  test('when the engine starts here, then it detects with RetinaFace and YuNet together and describes on onnxruntime', () => {
+    expect(engine.detector).toBe('both');
     expect(engine.describer).toBe('onnx');
   });
 
