@@ -1,4 +1,4 @@
-// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH] [--detector both|retinaface|yunet|ssd] [--max-side PX] [--describer onnx|tfjs]
+// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH] [--detector both|retinaface|yunet|ssd] [--max-side PX] [--yunet-min X] [--describer onnx|tfjs]
 //
 // Exposure, false reveals and retention on a face set (format: ../shared/eval/README.md), through
 // the service's own code: createContext on a fresh SQLite database, pupils/consents/guardians/
@@ -37,6 +37,7 @@ const argsSchema = z.object({
   json: z.string().optional(),
   detector: z.enum(['both', 'retinaface', 'yunet', 'ssd']).default('both'),
   maxSide: z.coerce.number().int().min(256).optional(),
+  yunetMin: z.coerce.number().min(0).max(1).optional(),
   describer: z.enum(['onnx', 'tfjs']).default('onnx'),
 });
 
@@ -46,12 +47,12 @@ function readArgs(): Args {
   const { values } = parseArgs({
     options: {
       dataset: { type: 'string' }, workers: { type: 'string' }, threshold: { type: 'string' },
-      margin: { type: 'string' }, json: { type: 'string' }, detector: { type: 'string' }, describer: { type: 'string' }, 'max-side': { type: 'string' },
+      margin: { type: 'string' }, json: { type: 'string' }, detector: { type: 'string' }, describer: { type: 'string' }, 'max-side': { type: 'string' }, 'yunet-min': { type: 'string' },
     },
     strict: true,
   });
-  const parsed = argsSchema.safeParse({ ...values, maxSide: values['max-side'] });
-  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH] [--detector both|retinaface|yunet|ssd] [--max-side PX] [--describer onnx|tfjs]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
+  const parsed = argsSchema.safeParse({ ...values, maxSide: values['max-side'], yunetMin: values['yunet-min'] });
+  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH] [--detector both|retinaface|yunet|ssd] [--max-side PX] [--yunet-min X] [--describer onnx|tfjs]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
   return parsed.data;
 }
 
@@ -172,7 +173,7 @@ async function main() {
   const photos = manifest.groups.map((group) => ({ group, buffer: fs.readFileSync(path.join(dataset, group.file)) }));
   const settings = args.threshold.flatMap((threshold) => args.margin.map((margin): MatchSetting => ({ threshold, margin })));
 
-  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000, detector: args.detector, describer: args.describer, maxSide: args.maxSide }));
+  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000, detector: args.detector, describer: args.describer, maxSide: args.maxSide, yunetMinConfidence: args.yunetMin }));
   console.log(`dataset ${dataset}: ${Object.keys(manifest.identities).length} identities, ${Object.values(manifest.identities).flat().length} portraits, ${photos.length} group photos; engine ${engine.backend} x${engine.workers}, detector ${engine.detector}, describer ${engine.describer}\n`);
   const results: SettingResult[] = [];
   try {
