@@ -12,7 +12,7 @@ import { cropRgb, type RawImage } from './raw-image';
 import { detectWithRetinaFace, type RetinaFace } from './retinaface';
 import { locateFaces } from './ssd-locate';
 import { runYuNet, yunetTiles, type YuNet } from './yunet';
-import type { Box } from './types';
+import { LIKELY_FACE_SCORE, type Box } from './types';
 
 export type DetectorName = 'both' | 'retinaface' | 'yunet' | 'ssd';
 
@@ -65,7 +65,20 @@ export async function detectFaces(models: Detectors, image: RawImage, opts: Dete
     found.push(...yunet.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: models.retina !== null })));
   }
   // Passes and detectors can all see the same face: one face, blurred as the union.
-  return mergeDetections(found);
+  return mergeDetections(withoutWeakContainers(found));
+}
+
+/** A weak detection (score under LIKELY_FACE_SCORE) that holds a likely face whole and is far
+ *  larger than it is an arm, a torso or a jacket around that face, not a face: faces do not
+ *  contain faces. Merged, it would swell the face's region (~35% of a photo pixelated for an
+ *  arm, docs/accuracy.md); kept apart, it would be blurred over the face. Dropped. */
+export const CONTAINER_AREA_RATIO = 2.5;
+
+export function withoutWeakContainers(dets: Detection[]): Detection[] {
+  const likely = dets.filter((d) => d.score >= LIKELY_FACE_SCORE);
+  return dets.filter((d) => d.score >= LIKELY_FACE_SCORE || !likely.some((f) =>
+    d.box.width * d.box.height > CONTAINER_AREA_RATIO * f.box.width * f.box.height
+    && intersectionArea(d.box, f.box) >= 0.9 * f.box.width * f.box.height));
 }
 
 /** Longest side of YuNet's whole-photo pass: faces too big for its strides in the native-size
