@@ -28,7 +28,8 @@ describeBrowser('parent pages in a browser', () => {
     engine = await createFaceEngine({ workers: 1 });
     bw = await startBrowserWorld({ engine });
     const analysis = await engine.analyse(sample(5));
-    const faces = [...analysis.faces].sort((a, b) => a.box.x - b.box.x);
+    // The five people (the detectors also report weak places that may be faces: blurred, not enrolled).
+    const faces = analysis.faces.filter((f) => f.score >= 0.9).sort((a, b) => a.box.x - b.box.x);
     office = await signIn(bw.world, 'admin');
     amy = await addPupil(office, 'Amy');
     const ben = await addPupil(office, 'Ben');

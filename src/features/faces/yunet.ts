@@ -33,8 +33,8 @@ const NMS_IOU = 0.3;
 /** Tiles for large photos: the side of one run and the overlap between neighbours. The overlap
  *  is wider than the largest face a tile may cut (bigger faces are found by the whole-photo
  *  passes at reduced size), so every face below it lies whole inside some tile. */
-export const TILE_SIDE = 1280;
-export const TILE_OVERLAP = 256;
+export const TILE_SIDE = 1536;
+export const TILE_OVERLAP = 160;
 
 export const YUNET_MODEL_FILE = 'yunet_n_dynamic.onnx';
 
@@ -115,16 +115,21 @@ export function decodeYuNetStride(o: YuNetOutputs, l: { stride: number; cols: nu
 
 const clamp01 = (v: number) => (v > 1 ? 1 : v > 0 ? v : 0);
 
-/** Overlapping tiles of at most `side` px covering a width x height image. */
+/** Overlapping tiles covering a width x height image: as few per axis as keep each tile within
+ *  `side` px, sized evenly so neighbours overlap by `overlap` px and no more (a 12 MP photo:
+ *  3 x 3 tiles of ~1430 x 1093 px, 14 MP examined for 12.2 MP of photo). */
 export function yunetTiles(width: number, height: number, side = TILE_SIDE, overlap = TILE_OVERLAP): Box[] {
-  const starts = (length: number): number[] => {
-    if (length <= side) return [0];
+  const spans = (length: number): Array<[number, number]> => {
+    if (length <= side) return [[0, length]];
     const count = Math.ceil((length - overlap) / (side - overlap));
-    const step = (length - side) / (count - 1);
-    return Array.from({ length: count }, (_, i) => Math.round(i * step));
+    const size = Math.ceil((length + (count - 1) * overlap) / count);
+    return Array.from({ length: count }, (_, i) => {
+      const start = Math.min(length - size, i * (size - overlap));
+      return [start, size] as [number, number];
+    });
   };
   const tiles: Box[] = [];
-  for (const y of starts(height)) for (const x of starts(width)) tiles.push({ x, y, width: Math.min(side, width - x), height: Math.min(side, height - y) });
+  for (const [y, h] of spans(height)) for (const [x, w] of spans(width)) tiles.push({ x, y, width: w, height: h });
   return tiles;
 }
 
