@@ -189,9 +189,10 @@ test('when the same child appears to be in a photo twice, then both faces are bl
       { input: await sharp(scene.photo).rotate().toBuffer(), left: scene.width, top: 0 },
     ]).jpeg().toBuffer();
   const photo = (await check(s, double)).body.photos[0];
-  expect(photo.faces.length).toBe(10);
+  // Ten people (and any weak place that may be a face), every one blurred.
+  expect(photo.faces.filter((f: { score: number }) => f.score >= 0.9)).toHaveLength(10);
   expect(photo.counts.own_child + photo.counts.consented).toBe(0);
-  expect(photo.blurredRegions).toHaveLength(10);
+  expect(photo.blurredRegions).toHaveLength(photo.faces.length);
 });
 
 test('when a parent checks in "only my child" mode, then nothing outside their child\'s head and shoulders is left sharp', async () => {
