@@ -124,7 +124,9 @@ describeBrowser('parent pages in a browser', () => {
     await page.getByRole('button', { name: 'Check photos' }).click();
     await page.waitForURL(/\/checks\/[A-Za-z0-9_-]{22,}$/, { timeout: 120_000 });
     await expect(page.locator('.summary').innerText()).resolves.toContain('Your child Amy is visible.');
-    await expect(page.locator('svg.face-overlay rect').count()).resolves.toBe(5);
+    // The five people, plus any weak place the detectors also outlined (blurred).
+    await expect(page.locator('svg.face-overlay rect').count()).resolves.toBeGreaterThanOrEqual(5);
+    await expect(page.locator('svg.face-overlay rect.face-own').count()).resolves.toBe(1);
     expect(await page.content()).not.toMatch(otherNames);
     await bw.screenshot(page, 'check-results-no-js');
     const resultsPath = new URL(page.url()).pathname;
