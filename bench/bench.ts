@@ -2,7 +2,8 @@
 // Stage timings (decode, detect, describe, match, blur+encode), the whole check through
 // ctx.checks.check (the service's own code path on a temp database), throughput with one worker
 // and with all, and peak RSS, on: the face-api demo photos (1920 px), the same upscaled to 12 MP,
-// and a made-up crowd of small faces with known boxes (reports how many the safe copy covers).
+// a made-up crowd of small faces with known boxes (reports how many the safe copy covers), and
+// the same kind of crowd (400 faces) in a 12 MP frame.
 // Performance lives here only: tests never assert on time.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -201,10 +202,16 @@ async function main(): Promise<void> {
   const base = SAMPLES.map(sample);
   const big = await Promise.all(base.map(upscaled));
   const crowds = await Promise.all((quick ? [50] : [40, 80]).map((n, i) => crowd(engine1, n, i + 1)));
+  // A 12 MP phone photo of a crowd: 400 small faces (30-60 px) from the samples in a 4032 x 3024 frame.
+  const crowd12 = await crowd(engine1, 400, 7);
+  const meta12 = await sharp(crowd12.photo).metadata();
+  const crowd12Photo = await sharp(crowd12.photo)
+    .extend({ right: 4032 - meta12.width!, bottom: 3024 - meta12.height!, background: '#8a9a7b' }).jpeg({ quality: 90 }).toBuffer();
   const sets: PhotoSet[] = [
     { name: 'samples 1920px', photos: base },
     { name: 'samples 12MP', photos: big },
     { name: 'crowd', photos: crowds.map((c) => c.photo), crowdBoxes: crowds.map((c) => c.boxes) },
+    { name: 'crowd 12MP', photos: [crowd12Photo], crowdBoxes: [crowd12.boxes] },
   ];
   const { world, parentId, gallery } = await buildWorld(engine1);
   console.log(`gallery: ${PUPILS} pupils x ${REFS_PER_PUPIL} refs + ${SAMPLES.length} real`);

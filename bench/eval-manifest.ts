@@ -12,6 +12,8 @@ const face = z.object({
   nose: point.optional(),
   identity: z.string().min(1).nullable(),
   ignore: z.boolean().optional().default(false),
+  /** WIDER's official attribute: atypical = profile, turned or tilted head. */
+  pose: z.enum(['typical', 'atypical']).optional(),
 }).refine((f) => f.box !== undefined || f.nose !== undefined, 'A face needs a box or a nose point.');
 
 const group = z.object({

@@ -66,6 +66,18 @@ export function sizeBucket(box: Rect | null): SizeBucket {
   return '>=80';
 }
 
+/** Faces at least this wide get a row of their own (the ">= 40 px" target). */
+export const LARGE_FACE_PX = 40;
+
+/** Share (0..1) of the photo's area that is blurred by regions touching no true face (over-blur:
+ *  background destroyed for nothing). A region touches a face when it overlaps its box or holds
+ *  its nose point. Overlapping regions count once. Only meaningful with complete truth. */
+export function overBlurShare(regions: readonly Rect[], truths: readonly TruthFace[], width: number, height: number): number {
+  const touches = (r: Rect) => truths.some((t) => (t.box ? coveredShare(t.box, [r]) > 0 : t.nose !== null && pointInside(t.nose, r)));
+  const idle = regions.filter((r) => !touches(r));
+  return coveredShare({ x: 0, y: 0, width, height }, idle);
+}
+
 /** A true face: a box, or only a nose point. */
 export interface TruthFace {
   box: Rect | null;

@@ -2,12 +2,16 @@
 // by the blurred regions, which are left visible and under what name.
 import type { FaceReport, PhotoReport } from '../src/features/checks/checks.presenter';
 import { categoryOf, type Category, type GroupPhoto } from './eval-manifest';
-import { isCovered, percent, rate, rectFromXywh, sameFace, sizeBucket, SIZE_BUCKETS, Tally, type SizeBucket, type TruthFace } from './eval-metrics';
+import { isCovered, LARGE_FACE_PX, overBlurShare, percent, percentile, rate, rectFromXywh, sameFace, sizeBucket, SIZE_BUCKETS, Tally, type SizeBucket, type TruthFace } from './eval-metrics';
 
 export interface FaceOutcome {
   photo: string;
   category: Category;
   bucket: SizeBucket;
+  /** True box width (null for nose points). */
+  width: number | null;
+  /** WIDER's pose attribute where the manifest has it. */
+  pose: 'typical' | 'atypical' | null;
   /** Manifest identity: a key of identities, 'unknown', or null (unlabelled). */
   identity: string | null;
   covered: boolean;
@@ -23,11 +27,31 @@ export function scorePhoto(group: GroupPhoto, report: PhotoReport): FaceOutcome[
       photo: group.file,
       category: categoryOf(group),
       bucket: sizeBucket(truth.box),
+      width: truth.box ? truth.box.width : null,
+      pose: f.pose ?? null,
       identity: f.identity,
       covered,
       visible: covered ? null : sameFace(truth, report.faces.filter((r) => !r.blurred)),
     };
   });
+}
+
+/** Over-blur of one photo (see overBlurShare), or null where the truth may be incomplete. */
+export function photoOverBlur(group: GroupPhoto, report: PhotoReport): number | null {
+  if (group.truth === 'labels') return null;
+  const truths: TruthFace[] = group.faces.map((f) => ({ box: f.box ? rectFromXywh(f.box) : null, nose: f.nose ?? null }));
+  return overBlurShare(report.blurredRegions, truths, report.width, report.height);
+}
+
+export interface OverBlurFigures {
+  photos: number;
+  median: number | null;
+  p90: number | null;
+  max: number | null;
+}
+
+export function overBlurFigures(shares: readonly number[]): OverBlurFigures {
+  return { photos: shares.length, median: percentile(shares, 50), p90: percentile(shares, 90), max: percentile(shares, 100) };
 }
 
 export const CATEGORIES: Category[] = ['ordinary', 'crowd', 'labels'];
@@ -100,16 +124,37 @@ export function table(headers: string[], rows: string[][]): string {
 
 const LABELS: Record<Category, string> = { ordinary: 'group photos (complete truth)', crowd: 'WIDER crowds', labels: 'labelled photos (truth may be incomplete)' };
 
-export function exposureTable(byCategory: Record<Category, Tally>): string {
-  const rows = [...SIZE_BUCKETS, 'all'].map((bucket) => [
+/** Exposure rows beyond the size buckets: faces >= 40 px together, and by pose. */
+export function exposureExtra(outcomes: FaceOutcome[], mustBlur: (o: FaceOutcome) => boolean) {
+  const byCategory = Object.fromEntries(CATEGORIES.map((c) => [c, new Tally()])) as Record<Category, Tally>;
+  for (const o of outcomes) {
+    if (!mustBlur(o)) continue;
+    if (o.width !== null && o.width >= LARGE_FACE_PX) byCategory[o.category].add(`>=${LARGE_FACE_PX}`, !o.covered);
+    if (o.pose) byCategory[o.category].add(`pose ${o.pose}`, !o.covered);
+  }
+  return byCategory;
+}
+
+export function exposureTable(byCategory: Record<Category, Tally>, extra?: Record<Category, Tally>): string {
+  const extraRows = [`>=${LARGE_FACE_PX}`, 'pose typical', 'pose atypical'];
+  const rows = [...SIZE_BUCKETS, 'all', ...(extra ? extraRows : [])].map((bucket) => [
     bucket,
     ...CATEGORIES.map((c) => {
-      const t = byCategory[c];
+      const t = extraRows.includes(bucket) ? extra![c] : byCategory[c];
       const r = bucket === 'all' ? { hits: t.hits, total: t.total } : t.rows.get(bucket) ?? { hits: 0, total: 0 };
       return percent(r.hits, r.total);
     }),
   ]).filter((r) => r.slice(1).some((c) => c !== '-'));
   return table(['face width', ...CATEGORIES.map((c) => LABELS[c])], rows);
+}
+
+export function overBlurTable(byCategory: Partial<Record<Category, OverBlurFigures>>): string {
+  const pc = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+  const rows = CATEGORIES.filter((c) => byCategory[c] && byCategory[c]!.photos > 0).map((c) => {
+    const f = byCategory[c]!;
+    return [LABELS[c], String(f.photos), pc(f.median), pc(f.p90), pc(f.max)];
+  });
+  return table(['photos', 'count', 'median', 'p90', 'max'], rows);
 }
 
 export function revealsTable(r: RevealFigures): string {

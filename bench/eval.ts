@@ -1,4 +1,4 @@
-// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH] [--detector retinaface|ssd] [--describer onnx|tfjs]
+// npm run eval -- --dataset DIR [--workers N] [--threshold 0.5[,0.45...]] [--margin 0.08[,...]] [--json PATH] [--detector both|retinaface|yunet|ssd] [--max-side PX] [--yunet-min X] [--describer onnx|tfjs]
 //
 // Exposure, false reveals and retention on a face set (format: ../shared/eval/README.md), through
 // the service's own code: createContext on a fresh SQLite database, pupils/consents/guardians/
@@ -16,7 +16,8 @@ import { createFaceEngine } from '../src/features/faces';
 import { ManualClock } from '../src/platform/clock';
 import { loadManifest, type GroupPhoto, type Manifest } from './eval-manifest';
 import { percentile } from './eval-metrics';
-import { exposure, exposureTable, reveals, revealsTable, scorePhoto, table, type FaceOutcome, type RevealFigures } from './eval-score';
+import { CATEGORIES, exposure, exposureExtra, exposureTable, overBlurFigures, overBlurTable, photoOverBlur, reveals, revealsTable, scorePhoto, table, type FaceOutcome, type RevealFigures } from './eval-score';
+import { categoryOf } from './eval-manifest';
 import { buildSchool, forEachLimit, linkParentToAll, MemoEngine, setPhotoConsent, type EvalSchool, type MatchSetting } from './eval-world';
 
 const numberList = (name: string) => z.string().optional().transform((v, ctx) => {
@@ -34,7 +35,9 @@ const argsSchema = z.object({
   threshold: numberList('threshold'),
   margin: numberList('margin'),
   json: z.string().optional(),
-  detector: z.enum(['retinaface', 'ssd']).default('retinaface'),
+  detector: z.enum(['both', 'retinaface', 'yunet', 'ssd']).default('both'),
+  maxSide: z.coerce.number().int().min(256).optional(),
+  yunetMin: z.coerce.number().min(0).max(1).optional(),
   describer: z.enum(['onnx', 'tfjs']).default('onnx'),
 });
 
@@ -44,12 +47,12 @@ function readArgs(): Args {
   const { values } = parseArgs({
     options: {
       dataset: { type: 'string' }, workers: { type: 'string' }, threshold: { type: 'string' },
-      margin: { type: 'string' }, json: { type: 'string' }, detector: { type: 'string' }, describer: { type: 'string' },
+      margin: { type: 'string' }, json: { type: 'string' }, detector: { type: 'string' }, describer: { type: 'string' }, 'max-side': { type: 'string' }, 'yunet-min': { type: 'string' },
     },
     strict: true,
   });
-  const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH] [--detector retinaface|ssd] [--describer onnx|tfjs]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
+  const parsed = argsSchema.safeParse({ ...values, maxSide: values['max-side'], yunetMin: values['yunet-min'] });
+  if (!parsed.success) throw new Error(`Usage: npm run eval -- --dataset DIR [--workers N] [--threshold X[,Y]] [--margin X[,Y]] [--json PATH] [--detector both|retinaface|yunet|ssd] [--max-side PX] [--yunet-min X] [--describer onnx|tfjs]\n${parsed.error.issues.map((i) => `  ${i.message}`).join('\n')}`);
   return parsed.data;
 }
 
@@ -64,6 +67,7 @@ interface Photo {
 /** Checks every group photo as the parent and scores it; times each whole check. */
 async function checkAll(s: EvalSchool, photos: Photo[], mode: CheckMode, workers: number) {
   const outcomes: FaceOutcome[] = [];
+  const overBlur = Object.fromEntries(CATEGORIES.map((c) => [c, [] as number[]]));
   const times: number[] = [];
   const failures: string[] = [];
   await forEachLimit(photos, workers, async ({ group, buffer }) => {
@@ -76,8 +80,11 @@ async function checkAll(s: EvalSchool, photos: Photo[], mode: CheckMode, workers
       return;
     }
     outcomes.push(...scorePhoto(group, report as PhotoReport));
+    const share = photoOverBlur(group, report as PhotoReport);
+    if (share !== null) overBlur[categoryOf(group)]!.push(share);
   });
-  return { outcomes, times, failures };
+  const overBlurBy = Object.fromEntries(Object.entries(overBlur).map(([c, v]) => [c, overBlurFigures(v)]));
+  return { outcomes, times, failures, overBlur: overBlurBy };
 }
 
 interface SettingResult {
@@ -85,6 +92,7 @@ interface SettingResult {
   enrolment: EvalSchool['enrolment'];
   exposure: Record<string, unknown>;
   reveals: RevealFigures;
+  overBlur?: Record<string, unknown>;
   timing?: { checkMsMedian: number | null; checkMsP90: number | null; photos: number; enrolMsPerPortrait: number };
   failures: string[];
 }
@@ -109,10 +117,14 @@ async function evaluateSetting(manifest: Manifest, identities: Record<string, Bu
       const omc = await checkAll(school, photos, 'only_my_child', workers);
       const all = () => true;
       result.exposure!.refusedStandard = exposure(std.outcomes, all);
+      result.exposure!.refusedStandardExtra = exposureExtra(std.outcomes, all);
       result.exposure!.refusedOnlyMyChild = exposure(omc.outcomes, all);
+      result.overBlur = std.overBlur;
       out.push('EXPOSURE, every pupil\'s photo consent refused, standard mode (faces less than 70% blurred; noses not blurred)',
-        exposureTable(exposure(std.outcomes, all)), '',
-        'EXPOSURE, the same, "only my child" mode', exposureTable(exposure(omc.outcomes, all)), '');
+        exposureTable(exposure(std.outcomes, all), exposureExtra(std.outcomes, all)), '',
+        'OVER-BLUR, the same run: share of each photo\'s area blurred by regions that touch no true face (complete truth only)',
+        overBlurTable(std.overBlur), '',
+        'EXPOSURE, the same, "only my child" mode', exposureTable(exposure(omc.outcomes, all), exposureExtra(omc.outcomes, all)), '');
       const engineRan = engine.misses > missesBefore;
       if (engineRan) {
         const portraits = school.enrolment.portraits;
@@ -135,7 +147,7 @@ async function evaluateSetting(manifest: Manifest, identities: Record<string, Bu
       result.exposure!.consentedOnlyMyChild = exposure(omc.outcomes, () => true);
       out.push('EXPOSURE, every pupil consented, parent of none: standard mode (faces of people not enrolled)',
         exposureTable(exposure(std.outcomes, notEnrolled)), '',
-        'EXPOSURE, the same photos, "only my child" mode (every face)', exposureTable(exposure(omc.outcomes, () => true)), '');
+        'EXPOSURE, the same photos, "only my child" mode (every face)', exposureTable(exposure(omc.outcomes, () => true), exposureExtra(omc.outcomes, () => true)), '');
       result.failures!.push(...std.failures, ...omc.failures);
     }
     // 3. Every pupil consents and is the parent's child: every enrolled face may be named.
@@ -161,7 +173,7 @@ async function main() {
   const photos = manifest.groups.map((group) => ({ group, buffer: fs.readFileSync(path.join(dataset, group.file)) }));
   const settings = args.threshold.flatMap((threshold) => args.margin.map((margin): MatchSetting => ({ threshold, margin })));
 
-  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000, detector: args.detector, describer: args.describer }));
+  const engine = new MemoEngine(await createFaceEngine({ workers: args.workers, maxPixels: 40_000_000, detector: args.detector, describer: args.describer, maxSide: args.maxSide, yunetMinConfidence: args.yunetMin }));
   console.log(`dataset ${dataset}: ${Object.keys(manifest.identities).length} identities, ${Object.values(manifest.identities).flat().length} portraits, ${photos.length} group photos; engine ${engine.backend} x${engine.workers}, detector ${engine.detector}, describer ${engine.describer}\n`);
   const results: SettingResult[] = [];
   try {

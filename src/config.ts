@@ -26,8 +26,9 @@ const schema = z.object({
   SCHOOL_NAME: z.string().default('Our School'),
   FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
   FACE_QUEUE: intFrom(32),
-  /** 'retinaface' (faster, finds smaller faces) or 'ssd' (face-api only; no onnxruntime). */
-  FACE_DETECTOR: z.enum(['retinaface', 'ssd']).default('retinaface'),
+  /** 'both' (RetinaFace and YuNet, merged: finds the most faces), 'retinaface', 'yunet' or
+   *  'ssd' (face-api only; no onnxruntime). */
+  FACE_DETECTOR: z.enum(['both', 'retinaface', 'yunet', 'ssd']).default('both'),
   /** Strict distance under which a face may match a pupil (face-api's own 0.6 is too loose).
    *  Calibrated with `npm run eval`: docs/accuracy.md. Above 0.55 strangers start to match (the
    *  nearest stranger on the eval set was at 0.563), so the service refuses to start. */
@@ -49,7 +50,7 @@ const schema = z.object({
   /** Total size of one check request: with 8 in flight, 100 MB each bounds uploads held in
    *  memory at 0.8 GB (MAX_UPLOAD_MB x MAX_PHOTOS_PER_CHECK alone would allow 500 MB each). */
   MAX_CHECK_REQUEST_MB: intFrom(100),
-  MAX_IMAGE_MEGAPIXELS: intFrom(40),
+  MAX_IMAGE_MEGAPIXELS: intFrom(200),
   SESSION_DAYS: intFrom(14),
   SECURE_COOKIES: bool(false),
   /** Who may set X-Forwarded-For: 'none' (default), a hop count, or addresses/subnets

@@ -71,7 +71,7 @@ ${eventId !== undefined ? html`<input type="hidden" name="eventId" value="${even
 <fieldset>
 <legend>Who may stay visible?</legend>
 ${radio('standard', html`<strong>Everyone allowed</strong>`, 'Your child and children whose parents agreed to sharing.')}
-${radio('only_my_child', html`<strong>Only my child</strong>`, 'Blur everyone else. Best for crowded photos.')}
+${radio('only_my_child', html`<strong>Only my child</strong>`, 'Keep only your child sharp and blur everything else, faces the checker may have missed included. Best for crowded photos.')}
 </fieldset>
 <button type="submit" class="button button-block" id="check-button">Check photos</button>
 </form>

@@ -1,6 +1,7 @@
 import {
-  coveredShare, iou, isCovered, percentile, pointInAny, sameFace, sizeBucket, Tally,
+  coveredShare, iou, isCovered, overBlurShare, percentile, pointInAny, sameFace, sizeBucket, Tally,
 } from '../../bench/eval-metrics';
+import { exposureExtra, type FaceOutcome } from '../../bench/eval-score';
 
 const r = (x: number, y: number, width: number, height: number) => ({ x, y, width, height });
 
@@ -83,5 +84,39 @@ describe('Tally and percentile', () => {
     expect(percentile(values, 50)).toBe(5);
     expect(percentile(values, 90)).toBe(9);
     expect(percentile([], 50)).toBeNull();
+  });
+});
+
+describe('overBlurShare', () => {
+  const face = { box: r(10, 10, 10, 10), nose: null };
+  test.each([
+    ['no region is blurred', [], 0],
+    ['the only region covers the face', [r(5, 5, 20, 20)], 0],
+    ['a region touches the face by one pixel column', [r(19, 0, 30, 30)], 0],
+    ['a 10x10 region lies away from the face', [r(50, 50, 10, 10)], 0.01],
+    ['two idle regions overlap (counted once)', [r(50, 50, 10, 10), r(55, 50, 10, 10)], 0.015],
+    ['one region covers the face and one is idle', [r(5, 5, 20, 20), r(80, 80, 20, 20)], 0.04],
+  ])('when %s, then the over-blurred share of a 100x100 photo is %p', (_name, regions, expected) => {
+    expect(overBlurShare(regions, [face], 100, 100)).toBeCloseTo(expected, 10);
+  });
+
+  test('when a region holds a nose point, then it is not over-blur', () => {
+    expect(overBlurShare([r(0, 0, 50, 50)], [{ box: null, nose: [25, 25] }], 100, 100)).toBe(0);
+    expect(overBlurShare([r(0, 0, 50, 50)], [{ box: null, nose: [75, 75] }], 100, 100)).toBeCloseTo(0.25, 10);
+  });
+});
+
+describe('exposureExtra', () => {
+  const o = (width: number | null, pose: FaceOutcome['pose'], covered: boolean): FaceOutcome => ({
+    photo: 'p', category: 'crowd', bucket: '<20', width, pose, identity: 'unknown', covered, visible: null,
+  });
+
+  test('when faces of 39, 40 and 80 px and of each pose are scored, then the >=40 and pose rows count them', () => {
+    const t = exposureExtra([o(39, 'typical', false), o(40, 'atypical', false), o(80, 'typical', true), o(null, null, false)], () => true).crowd.toJSON();
+    expect(t.byBucket).toEqual({
+      '>=40': { hits: 1, total: 2 },
+      'pose typical': { hits: 1, total: 2 },
+      'pose atypical': { hits: 1, total: 1 },
+    });
   });
 });

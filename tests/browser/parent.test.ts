@@ -28,7 +28,8 @@ describeBrowser('parent pages in a browser', () => {
     engine = await createFaceEngine({ workers: 1 });
     bw = await startBrowserWorld({ engine });
     const analysis = await engine.analyse(sample(5));
-    const faces = [...analysis.faces].sort((a, b) => a.box.x - b.box.x);
+    // The five people (the detectors also report weak places that may be faces: blurred, not enrolled).
+    const faces = analysis.faces.filter((f) => f.score >= 0.9).sort((a, b) => a.box.x - b.box.x);
     office = await signIn(bw.world, 'admin');
     amy = await addPupil(office, 'Amy');
     const ben = await addPupil(office, 'Ben');
@@ -125,7 +126,9 @@ describeBrowser('parent pages in a browser', () => {
     await page.getByRole('button', { name: 'Check photos' }).click();
     await page.waitForURL(/\/checks\/[A-Za-z0-9_-]{22,}$/, { timeout: 120_000 });
     await expect(page.locator('.summary').innerText()).resolves.toContain('Your child Amy is visible.');
-    await expect(page.locator('svg.face-overlay rect').count()).resolves.toBe(5);
+    // The five people, plus any weak place the detectors also outlined (blurred).
+    await expect(page.locator('svg.face-overlay rect').count()).resolves.toBeGreaterThanOrEqual(5);
+    await expect(page.locator('svg.face-overlay rect.face-own').count()).resolves.toBe(1);
     expect(await page.content()).not.toMatch(otherNames);
     await bw.screenshot(page, 'check-results-no-js');
     const resultsPath = new URL(page.url()).pathname;

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 import request from 'supertest';
 import { createFaceEngine, euclideanDistance } from '../../src/features/faces';
+import { spotlightRegion } from '../../src/features/faces/spotlight';
+import { coveredShare } from '../../bench/eval-metrics';
 import type { Analysis, Box, FaceEngine } from '../../src/features/faces/types';
 import { createTestWorld, downloadBinary, signIn, type SignedIn, type TestWorld } from '../helpers/context';
 import { cropFace, findBox, phonePhoto, sample } from '../helpers/photos';
@@ -268,9 +270,67 @@ test('when the same child appears to be in a photo twice, then both faces are bl
       { input: await sharp(scene.photo).rotate().toBuffer(), left: scene.width, top: 0 },
     ]).jpeg().toBuffer();
   const photo = (await check(s, double)).body.photos[0];
-  expect(photo.faces.length).toBe(10);
+  // Ten people (and any weak place that may be a face), every one blurred.
+  expect(photo.faces.filter((f: { score: number }) => f.score >= 0.9)).toHaveLength(10);
   expect(photo.counts.own_child + photo.counts.visible).toBe(0);
-  expect(photo.blurredRegions).toHaveLength(10);
+  expect(photo.blurredRegions).toHaveLength(photo.faces.length);
+});
+
+test('when a parent checks in "only my child" mode, then nothing outside their child\'s head and shoulders is left sharp', async () => {
+  const s = await setUpScene();
+  const res = await s.parent.agent.post('/api/checks').set('x-csrf-token', s.parent.csrf)
+    .field('mode', 'only_my_child')
+    .attach('photos', scene.photo, { filename: 'IMG_0001.jpg', contentType: 'image/jpeg' });
+  expect(res.status).toBe(201);
+  const photo = res.body.photos[0];
+  const own = photo.faces.filter((f: { outcome: string }) => f.outcome === 'own_child');
+  expect(own).toHaveLength(1);
+  // Ben has consent, but this mode compares faces with the parent's own child only.
+  expect(verdicts(s, res)).toEqual(['own_child', 'unknown', 'unknown', 'unknown', 'unknown']);
+  const keep = spotlightRegion(own[0].box, scene.width, scene.height);
+  // The report accounts for every pixel outside the spotlight as blurred.
+  const whole = { x: 0, y: 0, width: scene.width, height: scene.height };
+  expect(coveredShare(whole, [...photo.blurredRegions, keep])).toBe(1);
+  expect(coveredShare(keep, photo.blurredRegions)).toBeLessThan(0.5);
+
+  // The pixels themselves: every 16 px tile outside the spotlight (a JPEG block's margin away
+  // from it) is smooth in the copy, where the photo has detail.
+  const safe = await downloadBinary(s.parent, photo.safeCopyUrl);
+  const copy = await sharp(safe).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const orig = await sharp(scene.photo).rotate().greyscale().raw().toBuffer({ resolveWithObject: true });
+  expect([copy.info.width, copy.info.height]).toEqual([scene.width, scene.height]);
+  // Detail = mean absolute second difference along rows: zero on the smooth ramps between
+  // background blocks, high on edges, hair, eyes.
+  const detail = (img: Buffer, x0: number, y0: number): number => {
+    let sum = 0;
+    for (let y = y0; y < y0 + 16; y += 1) {
+      for (let x = x0 + 1; x < x0 + 15; x += 1) {
+        const i = y * scene.width + x;
+        sum += Math.abs(img[i + 1]! - 2 * img[i]! + img[i - 1]!);
+      }
+    }
+    return sum / (16 * 14);
+  };
+  let tiles = 0;
+  let detailedInOriginal = 0;
+  let sharpInCopy = 0;
+  for (let y = 0; y + 16 <= scene.height; y += 16) {
+    for (let x = 0; x + 16 <= scene.width; x += 16) {
+      const near = x + 16 > keep.x - 16 && x < keep.x + keep.width + 16 && y + 16 > keep.y - 16 && y < keep.y + keep.height + 16;
+      if (near) continue;
+      tiles += 1;
+      if (detail(orig.data, x, y) >= 3) detailedInOriginal += 1;
+      if (detail(copy.data, x, y) >= 3) sharpInCopy += 1;
+    }
+  }
+  expect(tiles).toBeGreaterThan(1000);
+  expect(detailedInOriginal).toBeGreaterThan(tiles / 10);
+  expect({ sharpInCopy, tiles, detailedInOriginal }).toEqual({ sharpInCopy: 0, tiles, detailedInOriginal });
+  // And the child is still themselves.
+  const after = await engine.analyse(safe);
+  const i = findBox(after.faces.map((f) => f.box), scene.mapBox(original.faces[0]!.box));
+  expect(i).not.toBe(-1);
+  expect(euclideanDistance(after.faces[i]!.descriptor!, original.faces[0]!.descriptor!)).toBeLessThan(0.5);
 });
 
 /** File names inside a zip (its central directory), without unpacking it. */

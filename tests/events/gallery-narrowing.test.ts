@@ -14,7 +14,8 @@ let checked: Analysis;
 beforeAll(async () => {
   engine = await createFaceEngine({ workers: 1 });
   original = await engine.analyse(sample(5));
-  original.faces.sort((a, b) => a.box.x - b.box.x);
+  // The five people; weak places that may be faces are left out.
+  original = { ...original, faces: original.faces.filter((f) => f.score >= 0.9).sort((a, b) => a.box.x - b.box.x) };
   scene = await phonePhoto(sample(5));
   checked = await engine.analyse(scene.photo);
 });

@@ -1,4 +1,4 @@
-import { mergeDetections, tilesFor } from '../../src/features/faces/detect-faces';
+import { mergeDetections, tilesFor, withoutWeakContainers } from '../../src/features/faces/detect-faces';
 
 describe('tilesFor', () => {
   test.each([
@@ -39,5 +39,23 @@ describe('mergeDetections', () => {
 
   test('when the same face is found twice with a small shift, then it is one face', () => {
     expect(mergeDetections([det(100, 100, 100, 100, 0.9), det(110, 105, 100, 100, 0.95)])).toHaveLength(1);
+  });
+});
+
+describe('withoutWeakContainers', () => {
+  const det = (x: number, y: number, w: number, h: number, score: number) => {
+    const box = { x, y, width: w, height: h };
+    return { box, score, describeBox: box, fromTile: false };
+  };
+  const face = det(100, 100, 50, 60, 0.99);
+
+  test.each([
+    ['a weak box 4x the face holds it whole (an arm, a torso)', det(80, 80, 100, 120, 0.3), 1],
+    ['a strong box 4x the face holds it whole (two detectors disagree on a big face)', det(80, 80, 100, 120, 0.8), 2],
+    ['a weak box of the same size overlaps it (a second guess at the face)', det(105, 100, 50, 60, 0.3), 2],
+    ['a weak large box lies beside the face (maybe a face the detectors barely saw)', det(300, 100, 100, 120, 0.3), 2],
+    ['a weak large box holds only half the face', det(125, 80, 100, 120, 0.3), 2],
+  ])('when %s, then %i detections remain', (_name, other, count) => {
+    expect(withoutWeakContainers([face, other])).toHaveLength(count);
   });
 });

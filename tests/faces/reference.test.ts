@@ -33,6 +33,16 @@ describe('assessReference', () => {
     expect(verdict.ok && verdict.face.box.width).toBe(200);
   });
 
+  test('when a smaller face is cut by the photo\'s edge (a neighbour\'s chin in the crop), then the clear face is accepted', () => {
+    const cut = { ...face(100, 0.67, undefined, 900), box: { x: 900, y: 0, width: 100, height: 72 } };
+    expect(assessReference(analysis([face(200, 0.99), cut])).ok).toBe(true);
+  });
+
+  test('when a face cut by the edge is as large as the main face, then it is refused as several_faces', () => {
+    const cut = { ...face(180, 0.9, undefined, 820), box: { x: 820, y: 0, width: 180, height: 150 } };
+    expect(assessReference(analysis([face(200, 0.99), cut]))).toEqual({ ok: false, reason: 'several_faces' });
+  });
+
   test('when a second guess at the same face overlaps it (centred on it), then it is not another person', () => {
     expect(assessReference(analysis([face(200, 0.99), face(150, 0.77, undefined, 150)])).ok).toBe(true);
   });

@@ -14,7 +14,8 @@ let oneFace: Buffer;
 beforeAll(async () => {
   engine = await createFaceEngine({ workers: 1 });
   scene = await engine.analyse(sample(5));
-  scene.faces.sort((a, b) => a.box.x - b.box.x);
+  // The five people; weak places that may be faces are left out.
+  scene = { ...scene, faces: scene.faces.filter((f) => f.score >= 0.9).sort((a, b) => a.box.x - b.box.x) };
   oneFace = await cropFace(sample(5), scene.faces[0]!.box);
 });
 afterAll(() => engine.close());

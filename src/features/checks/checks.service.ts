@@ -2,7 +2,7 @@ import type { Clock } from '../../platform/clock';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Audit } from '../audit/audit.service';
-import { decodeForSafeCopy, encodeSafeCopy, releaseDecodedHeic } from '../faces';
+import { decodeForSafeCopy, encodeSafeCopy, releaseDecodedHeic, spotlightFor } from '../faces';
 import type { Analysis, FaceEngine } from '../faces/types';
 import { checkAdmission, type AdmissionLimits } from './admission';
 import type { CheckStore, StoredCheck } from './check-store';
@@ -80,7 +80,13 @@ export function createChecksService(d: ChecksDeps) {
     const faces = verdictsFor(analysis, userId, mode, candidates, visible);
     const blurredRegions = analysis.faces.filter((_, i) => faces[i]!.blurred)
       .map((f) => toPixelBox(f.blurRegion, analysis.width, analysis.height));
-    const safeCopy = await encodeSafeCopy(await pixels, blurredRegions);
+    // "Only my child": everything outside the own children's head and shoulders is destroyed
+    // too, so a face the detectors missed is never left sharp (spotlight.ts).
+    const spot = mode === 'only_my_child'
+      ? spotlightFor(analysis.faces.map((f) => f.box), faces.map((f) => f.verdict === 'own_child'), analysis.width, analysis.height)
+      : null;
+    const safeCopy = await encodeSafeCopy(await pixels, blurredRegions, spot ?? undefined);
+    if (spot) blurredRegions.push(...spot.outside);
     const counts: Record<Verdict, number> = { own_child: 0, consented: 0, no_consent: 0, unknown: 0 };
     for (const f of faces) counts[f.verdict] += 1;
     const small = analysis.faces.filter((f) => f.box.width < SMALL_FACE_PX).length;

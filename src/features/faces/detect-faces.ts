@@ -1,7 +1,9 @@
 // Face detection inside a worker, tuned for recall because a missed face is a child exposed; a
-// false positive only costs a blurred patch of background. Two detectors:
-// - 'retinaface' (default): RetinaFace mnet.25 on onnxruntime-node, one pass over the whole photo
-//   at up to 2048 px plus a coarse pass (retinaface.ts);
+// false positive only costs a blurred patch of background. Detectors:
+// - 'both' (default): RetinaFace and YuNet, their detections merged (union of each face's boxes);
+// - 'retinaface': RetinaFace mnet.25 on onnxruntime-node, one pass over the whole photo at up to
+//   2048 px plus a coarse pass (retinaface.ts);
+// - 'yunet': YuNet on onnxruntime-node over the photo at its own resolution, in tiles (yunet.ts);
 // - 'ssd': face-api's SSD MobileNetV1 on the whole image plus overlapping tiles, used when
 //   onnxruntime-node cannot load on this platform, or when chosen (FACE_DETECTOR=ssd).
 import { intersectionArea, iou } from './box-overlap';
@@ -9,9 +11,10 @@ import type { LoadedFaceApi } from './tf-backend';
 import { cropRgb, type RawImage } from './raw-image';
 import { detectWithRetinaFace, type RetinaFace } from './retinaface';
 import { locateFaces } from './ssd-locate';
-import type { Box } from './types';
+import { runYuNet, yunetTiles, type YuNet } from './yunet';
+import { LIKELY_FACE_SCORE, type Box } from './types';
 
-export type DetectorName = 'retinaface' | 'ssd';
+export type DetectorName = 'both' | 'retinaface' | 'yunet' | 'ssd';
 
 export interface Detection {
   /** Covers every detection of this face (the union): what gets blurred. */
@@ -36,19 +39,61 @@ export interface DetectOptions {
   retinaMinConfidence: number;
   /** RetinaFace fine-pass canvas (longest side, pixels). */
   canvasSide: number;
+  /** YuNet score floor. */
+  yunetMinConfidence: number;
 }
 
 export interface Detectors {
   api: LoadedFaceApi;
   /** Null when onnxruntime-node could not load: SSD is used instead. */
   retina: RetinaFace | null;
+  /** Null when not chosen or when it could not load. */
+  yunet: YuNet | null;
 }
 
 export async function detectFaces(models: Detectors, image: RawImage, opts: DetectOptions): Promise<Detection[]> {
-  if (!models.retina) return detectWithSsd(models.api, image, opts);
-  const found = await detectWithRetinaFace(models.retina, image, { minConfidence: opts.retinaMinConfidence, canvasSide: opts.canvasSide });
-  // The fine and coarse passes can both see a large face: one face, blurred as the union.
-  return mergeDetections(found.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: false })));
+  if (!models.retina && !models.yunet) return detectWithSsd(models.api, image, opts);
+  const found: Detection[] = [];
+  if (models.retina) {
+    const retina = await detectWithRetinaFace(models.retina, image, { minConfidence: opts.retinaMinConfidence, canvasSide: opts.canvasSide });
+    found.push(...retina.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: false })));
+  }
+  if (models.yunet) {
+    const yunet = await detectWithYuNet(models.yunet, image, opts.yunetMinConfidence);
+    // RetinaFace's box is the one descriptors are cut from when both saw a face (enrolment
+    // used it); YuNet's boxes count as "tile" boxes for that choice only.
+    found.push(...yunet.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: models.retina !== null })));
+  }
+  // Passes and detectors can all see the same face: one face, blurred as the union.
+  return mergeDetections(withoutWeakContainers(found));
+}
+
+/** A weak detection (score under LIKELY_FACE_SCORE) that holds a likely face whole and is far
+ *  larger than it is an arm, a torso or a jacket around that face, not a face: faces do not
+ *  contain faces. Merged, it would swell the face's region (~35% of a photo pixelated for an
+ *  arm, docs/accuracy.md); kept apart, it would be blurred over the face. Dropped. */
+export const CONTAINER_AREA_RATIO = 2.5;
+
+export function withoutWeakContainers(dets: Detection[]): Detection[] {
+  const likely = dets.filter((d) => d.score >= LIKELY_FACE_SCORE);
+  return dets.filter((d) => d.score >= LIKELY_FACE_SCORE || !likely.some((f) =>
+    d.box.width * d.box.height > CONTAINER_AREA_RATIO * f.box.width * f.box.height
+    && intersectionArea(d.box, f.box) >= 0.9 * f.box.width * f.box.height));
+}
+
+/** Longest side of YuNet's whole-photo pass: faces too big for its strides in the native-size
+ *  tiles (beyond ~250 px, or cut by a tile) are found here. */
+const YUNET_WHOLE_SIDE = 640;
+
+/** YuNet over every pixel at the photo's own size (tiles when the photo is larger than one
+ *  tile), plus one reduced pass over the whole photo for large faces. */
+export async function detectWithYuNet(net: YuNet, image: RawImage, minConfidence: number): Promise<Array<{ box: Box; score: number }>> {
+  const found: Array<{ box: Box; score: number }> = [];
+  for (const tile of yunetTiles(image.width, image.height)) found.push(...(await runYuNet(net, image, tile, 1, minConfidence)));
+  const long = Math.max(image.width, image.height);
+  const whole = YUNET_WHOLE_SIDE / long;
+  if (whole < 0.75) found.push(...(await runYuNet(net, image, { x: 0, y: 0, width: image.width, height: image.height }, whole, minConfidence)));
+  return found;
 }
 
 export async function detectWithSsd(api: LoadedFaceApi, image: RawImage, opts: DetectOptions): Promise<Detection[]> {

@@ -8,7 +8,7 @@ import { silentLogger, type Logger } from '../../platform/logger';
 import { blurRegionFor } from './blur-geometry';
 import type { DetectorName } from './detect-faces';
 import type { AnalyseRequest, AnalyseResponse, DescriberName, WorkerSettings } from './face-worker';
-import { decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
+import { COPY_MAX_SIDE, copySize, decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
 import { WorkerPool } from './worker-pool';
 import { LIKELY_FACE_SCORE, type Analysis, type Box, type Face, type FaceEngine } from './types';
 
@@ -19,7 +19,7 @@ export interface FaceEngineOptions {
   maxQueue?: number;
   /** Per photo, queueing included; beyond it the job fails and its worker is replaced. */
   jobTimeoutMs?: number;
-  /** 'retinaface' (default) or 'ssd' (see detect-faces.ts). */
+  /** 'both' (default: RetinaFace and YuNet), 'retinaface', 'yunet' or 'ssd' (see detect-faces.ts). */
   detector?: DetectorName;
   /** 'onnx' (default) or 'tfjs': where face-api's landmark and descriptor nets run (face-nets.ts). */
   describer?: DescriberName;
@@ -27,12 +27,15 @@ export interface FaceEngineOptions {
   retinaMinConfidence?: number;
   /** Longest side of the photo for RetinaFace's fine pass (small photos are enlarged up to 2x). */
   canvasSide?: number;
+  /** YuNet score floor. */
+  yunetMinConfidence?: number;
   /** SSD confidence floor. Low on purpose: a false positive blurs some background, a miss
    *  exposes a child. 0.2-0.3 found 100% of faces in ordinary group photos (MEASURED.md). */
   minConfidence?: number;
   /** Confidence floor on tiles (see detect-faces.ts). */
   tileMinConfidence?: number;
-  /** Longest side of the image the detector sees. */
+  /** Longest side of the image the detectors see, and of the safe copy: larger photos are
+   *  reduced to it (never refused), so the copy never shows a pixel that was not examined. */
   maxSide?: number;
   /** Extra SSD passes on overlapping tiles for small faces (see detect-faces.ts). */
   tiles?: boolean;
@@ -55,9 +58,15 @@ export const DEFAULT_CANVAS_SIDE = 2048;
  *  while the bench crowd's describe stage fell from 2.4 s to 1.5 s (docs/performance.md). */
 export const DEFAULT_DESCRIBE_MIN_SCORE = LIKELY_FACE_SCORE;
 export const DEFAULT_TILE_MIN_CONFIDENCE = 0.25;
-/** SSD works at 512 px whatever it is given, so more than 1920 px only costs decode time;
- *  descriptors are cut from this image too, and faces of 1920 px photos are plenty for them. */
-export const DEFAULT_MAX_SIDE = 1920;
+/** YuNet score floor, calibrated on ../shared/eval and eval-12mp as a whole (docs/accuracy.md):
+ *  WIDER crowds exposed 4.0% at 0.3, 2.5% at 0.25, 1.3% at 0.2, retention 7/7 throughout once
+ *  weak containers are dropped. Its weak detections are blurred, never described. */
+export const DEFAULT_YUNET_MIN_CONFIDENCE = 0.2;
+/** Detection sees the photo at the size of the safe copy: a 12 MP phone photo (4032 px) whole.
+ *  Larger photos (48-200 MP phone modes) are reduced to this, copy included. Before, detection
+ *  saw 1920 px while the copy kept 4032 px, and 64% of the faces of 12 MP crowd mosaics were
+ *  left sharp (docs/accuracy.md). */
+export const DEFAULT_MAX_SIDE = COPY_MAX_SIDE;
 
 const workerFile = (): string => {
   // Under ts-jest or tsx this module is a .ts file and so is its worker; compiled, both are .js.
@@ -78,7 +87,7 @@ class PooledFaceEngine implements FaceEngine {
     return String(this.pool.info.backend ?? 'unknown');
   }
 
-  /** The detector the workers actually run ('retinaface' or 'ssd'). */
+  /** The detector the workers actually run ('both', 'retinaface', 'yunet' or 'ssd'). */
   get detector(): string {
     return String(this.pool.info.detector ?? 'unknown');
   }
@@ -114,16 +123,18 @@ class PooledFaceEngine implements FaceEngine {
       this.logger.error({ faces: res.faces.length }, 'face worker returned a non-finite box, score or descriptor; failing the photo');
       throw engineFailed();
     }
+    // Boxes in safe-copy pixels: the oriented photo, reduced to COPY_MAX_SIDE when larger.
+    const copy = copySize(info.width, info.height);
     const faces: Face[] = res.faces.map((f) => {
-      const box = toOriginal(f.box, scale, info.width, info.height);
+      const box = toOriginal(f.box, scale, copy.width, copy.height);
       // A fresh copy (512 bytes): a structured-cloned array belongs to the realm that received
       // the message, which under jest's sandbox is not the caller's, and instanceof fails.
       const descriptor = f.descriptor ? new Float32Array(f.descriptor) : null;
-      return { box, score: f.score, descriptor, blurRegion: blurRegionFor(box, info.width, info.height) };
+      return { box, score: f.score, descriptor, blurRegion: blurRegionFor(box, copy.width, copy.height) };
     });
     const timings = { decode: t1 - t0, ...res.timings, total: performance.now() - t0 };
     this.logger.debug({ faces: faces.length, ...roundAll(timings) }, 'photo analysed');
-    return { width: info.width, height: info.height, format: info.format, faces, timings };
+    return { width: copy.width, height: copy.height, format: info.format, faces, timings };
   }
 
   async close(): Promise<void> {
@@ -136,12 +147,13 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
   const logger = opts.logger ?? silentLogger;
   const workers = Math.max(1, opts.workers ?? os.availableParallelism());
   const settings: WorkerSettings = {
-    detector: opts.detector ?? 'retinaface',
+    detector: opts.detector ?? 'both',
     describer: opts.describer ?? 'onnx',
     // A single worker may use every core for onnxruntime; the wasm backend cannot.
     ortThreads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
     retinaMinConfidence: opts.retinaMinConfidence ?? DEFAULT_RETINA_MIN_CONFIDENCE,
     canvasSide: opts.canvasSide ?? DEFAULT_CANVAS_SIDE,
+    yunetMinConfidence: opts.yunetMinConfidence ?? DEFAULT_YUNET_MIN_CONFIDENCE,
     minConfidence: opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
     tileMinConfidence: opts.tileMinConfidence ?? DEFAULT_TILE_MIN_CONFIDENCE,
     tiles: opts.tiles ?? true,
@@ -156,7 +168,7 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
     logger,
   });
   if (pool.info.detectorProblem) {
-    logger.warn({ problem: pool.info.detectorProblem }, 'RetinaFace could not load (onnxruntime-node); detecting with SSD instead');
+    logger.warn({ problem: pool.info.detectorProblem }, 'a detector could not load (onnxruntime-node or its model file); detecting with what loaded');
   }
   if (pool.info.describerProblem) {
     logger.warn({ problem: pool.info.describerProblem }, 'onnxruntime-node could not run the descriptor nets; describing with face-api on tfjs instead');

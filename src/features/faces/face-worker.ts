@@ -9,6 +9,7 @@ import { loadOnnxFaceNets, tfjsFaceNets, type FaceNets } from './face-nets';
 import { loadRetinaFace, type RetinaFace } from './retinaface';
 import { loadFaceApi, type LoadedFaceApi } from './tf-backend';
 import { LIKELY_FACE_SCORE, type Box } from './types';
+import { loadYuNet, type YuNet } from './yunet';
 
 export interface WorkerSettings {
   detector: DetectorName;
@@ -17,6 +18,7 @@ export interface WorkerSettings {
   tiles: boolean;
   retinaMinConfidence: number;
   canvasSide: number;
+  yunetMinConfidence: number;
   /** 'onnx' (face-api's weights on onnxruntime-node) or 'tfjs' (face-api itself). */
   describer: DescriberName;
   /** onnxruntime threads in this worker (RetinaFace and the describing nets): cores / workers. */
@@ -71,10 +73,13 @@ async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('face-worker must run in a worker thread');
   const settings = workerData as WorkerSettings;
-  const { retina, detectorProblem } = settings.detector === 'retinaface' ? await tryRetinaFace(settings.ortThreads) : { retina: null, detectorProblem: null };
-  const api = await loadFaceApi({ ssd: !retina });
+  const wantRetina = settings.detector === 'retinaface' || settings.detector === 'both';
+  const wantYuNet = settings.detector === 'yunet' || settings.detector === 'both';
+  const { retina, detectorProblem } = wantRetina ? await tryRetinaFace(settings.ortThreads) : { retina: null, detectorProblem: null };
+  const { yunet, yunetProblem } = wantYuNet ? await tryYuNet(settings.ortThreads) : { yunet: null, yunetProblem: null };
+  const api = await loadFaceApi({ ssd: !retina && !yunet });
   const { nets, describerProblem } = settings.describer === 'onnx' ? await tryOnnxNets(api, settings.ortThreads) : { nets: tfjsFaceNets(api), describerProblem: null };
-  const models: Models = { api, retina, nets };
+  const models: Models = { api, retina, yunet, nets };
   // One job at a time per worker: the pool never sends a second before the first answers.
   port.on('message', (req: AnalyseRequest) => {
     analyse(models, settings, req).then(
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
   // broken backend) must not report ready and pass every photo as "no faces".
   const selfTest = await selfTestProblem(models, settings);
   if (selfTest) throw new Error(`face worker self-test failed: ${selfTest}`);
-  port.postMessage({ type: 'ready', info: { backend: api.backend, detector: retina ? 'retinaface' : 'ssd', detectorProblem, describer: nets.kind, describerProblem } });
+  port.postMessage({ type: 'ready', info: { backend: api.backend, detector: detectorName(retina, yunet), detectorProblem: detectorProblem ?? yunetProblem, describer: nets.kind, describerProblem } });
 }
 
 /** face-api's own demo photo of three people (it ships in node_modules), 640 px wide: each
@@ -117,6 +122,19 @@ async function tryRetinaFace(threads: number): Promise<{ retina: RetinaFace | nu
     return { retina: await loadRetinaFace(threads), detectorProblem: null };
   } catch (err) {
     return { retina: null, detectorProblem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function detectorName(retina: RetinaFace | null, yunet: YuNet | null): DetectorName {
+  if (retina && yunet) return 'both';
+  return retina ? 'retinaface' : yunet ? 'yunet' : 'ssd';
+}
+
+async function tryYuNet(threads: number): Promise<{ yunet: YuNet | null; yunetProblem: string | null }> {
+  try {
+    return { yunet: await loadYuNet(threads), yunetProblem: null };
+  } catch (err) {
+    return { yunet: null, yunetProblem: err instanceof Error ? err.message : String(err) };
   }
 }
 

@@ -7,8 +7,15 @@ import { declaredHeicSize, decodeHeicOnce, isHeic } from './heic';
 import type { RawImage } from './raw-image';
 import type { ImageFormat } from './types';
 
-/** 40 megapixels: above any phone camera, far below what would exhaust memory when decoded. */
-export const DEFAULT_MAX_PIXELS = 40_000_000;
+/** The largest photo accepted: 200 megapixels covers the 48-200 MP modes of phone cameras.
+ *  Such photos are reduced to COPY_MAX_SIDE while decoding (JPEG shrink-on-load), never held at
+ *  full size; bigger declared sizes (decompression bombs) are refused from the header. */
+export const DEFAULT_MAX_PIXELS = 200_000_000;
+
+/** Longest side of what the detectors examine and of the safe copy: a 12 MP phone photo
+ *  (4032 x 3024) passes whole; larger photos are reduced to this, copy included, so the copy
+ *  never shows a pixel at a finer scale than the detectors saw it. */
+export const COPY_MAX_SIDE = 4096;
 
 /** A JPEG whose scan is mostly missing (a 291-byte file declaring 6000 x 6000 decodes to 36 MP
  *  of grey with only a warning) carries far fewer bytes than its pixels need. Measured: the
@@ -20,6 +27,14 @@ export const MIN_JPEG_BYTES_PER_PIXEL = 0.003;
 
 export interface ImageLimits {
   maxPixels?: number;
+}
+
+/** The size a width x height photo is examined and copied at: reduced to fit COPY_MAX_SIDE. */
+export function copySize(width: number, height: number, maxSide = COPY_MAX_SIDE): { width: number; height: number } {
+  const long = Math.max(width, height);
+  if (long <= maxSide) return { width, height };
+  const f = maxSide / long;
+  return { width: Math.max(1, Math.round(width * f)), height: Math.max(1, Math.round(height * f)) };
 }
 
 export interface ImageInfo {
@@ -73,22 +88,23 @@ export interface DetectionInput {
   info: ImageInfo;
   /** Oriented RGB pixels, longest side at most maxSide. */
   image: RawImage;
-  /** Detection-image pixels per original pixel (<= 1). */
+  /** Detection-image pixels per safe-copy pixel (<= 1; 1 unless maxSide < COPY_MAX_SIDE). */
   scale: number;
 }
 
 /** Oriented RGB pixels for the detector, downscaled so the longest side is at most maxSide. */
 export async function decodeForDetection(buf: Buffer, maxSide: number, limits: ImageLimits = {}): Promise<DetectionInput> {
   const info = await inspectImage(buf, limits);
+  const size = copySize(info.width, info.height, Math.min(maxSide, COPY_MAX_SIDE));
   const pipeline = (await orientedPipeline(buf, info, limits))
-    .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
+    .resize({ ...size, fit: 'fill' })
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw();
   const { data, info: out } = await pipeline.toBuffer({ resolveWithObject: true }).catch(() => { throw corrupt(); });
   if (out.channels !== 3) throw corrupt();
   const image = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: out.width, height: out.height };
-  return { info, image, scale: out.width / info.width };
+  return { info, image, scale: out.width / copySize(info.width, info.height).width };
 }
 
 /** A sharp pipeline positioned on the oriented, full-resolution image. failOn 'truncated' makes

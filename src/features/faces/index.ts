@@ -7,6 +7,7 @@ export { inspectImage, decodeForDetection, sniffFormat, DEFAULT_MAX_PIXELS, type
 export { decodeForSafeCopy, encodeSafeCopy, renderSafeCopy } from './safe-copy';
 export { blurRegionFor } from './blur-geometry';
 export { releaseDecodedHeic } from './heic';
+export { spotlightFor, type Spotlight } from './spotlight';
 export { Gallery, euclideanDistance, DEFAULT_MARGIN, DEFAULT_THRESHOLD, type Match, type MatchOptions, type Reference } from './matcher';
 export { assessReference, assessReferencePhoto, makeThumbnail, MIN_REFERENCE_WIDTH, type ReferenceAssessment, type ReferenceProblem } from './reference';
 export { iou } from './box-overlap';

@@ -29,7 +29,10 @@ export function assessReference(analysis: Analysis): ReferenceAssessment {
   if (!main) return { ok: false, reason: 'no_face' };
   // Any other likely face is another person, unless its centre lies inside the main face's box:
   // that is a second guess at the same face (two people's faces cannot overlap that much).
-  const others = faces.filter((f) => f !== main && f.score >= LIKELY_FACE_SCORE && !centreInside(f.box, main.box));
+  // A face cut by the photo's edge and clearly smaller than the main one is a neighbour's chin
+  // or cheek left in the crop (YuNet finds those), not a face the office could mean to enrol.
+  const cutNeighbour = (f: Face) => touchesEdge(f.box, analysis.width, analysis.height) && f.box.width < main.box.width * 0.6;
+  const others = faces.filter((f) => f !== main && f.score >= LIKELY_FACE_SCORE && !centreInside(f.box, main.box) && !cutNeighbour(f));
   if (others.length > 0) return { ok: false, reason: 'several_faces' };
   if (main.box.width < MIN_REFERENCE_WIDTH) return { ok: false, reason: 'face_too_small' };
   if (main.score < MIN_REFERENCE_SCORE) return { ok: false, reason: 'low_score' };
@@ -37,6 +40,10 @@ export function assessReference(analysis: Analysis): ReferenceAssessment {
   // Size saturates at 160 px: the descriptor works on a 150 px crop, more adds nothing.
   const quality = main.score * Math.min(1, main.box.width / 160);
   return { ok: true, face: main, quality };
+}
+
+function touchesEdge(b: Box, width: number, height: number): boolean {
+  return b.x <= 1 || b.y <= 1 || b.x + b.width >= width - 1 || b.y + b.height >= height - 1;
 }
 
 /** Mean saturation (0..1) below which the face is taken as greyscale: sepia and black-and-white

@@ -1,18 +1,22 @@
-// The safe copy: the photo a parent may share. Original resolution, orientation baked in, every
+// The safe copy: the photo a parent may share. Original resolution up to COPY_MAX_SIDE (larger
+// photos are reduced to it, as the detectors saw them), orientation baked in, every
 // byte of metadata gone (EXIF with GPS and serial numbers, XMP, IPTC, ICC), and every region
 // destroyed beyond recovery: pixelated to a few blocks, then blurred, so neither a viewer nor a
 // deblurring tool nor a face recogniser can get the face back.
 import sharp from 'sharp';
-import { corrupt, inspectImage, orientedPipeline, type ImageLimits } from './image';
+import { copySize, corrupt, inspectImage, orientedPipeline, type ImageLimits } from './image';
 import { destroyRegion, type RawPixels } from './pixelate';
 import { clipToImage } from './raw-image';
+import { destroyOutside, type Spotlight } from './spotlight';
 import type { Box } from './types';
 
-/** Full-resolution oriented sRGB pixels. Callers may start this while detection runs: it uses
+/** Oriented sRGB pixels at the examined size (copySize). Callers may start this while detection runs: it uses
  *  libuv's threads, not the HTTP thread or the inference worker. */
 export async function decodeForSafeCopy(buf: Buffer, limits: ImageLimits = {}): Promise<RawPixels> {
   const info = await inspectImage(buf, limits);
-  const { data, info: raw } = await (await orientedPipeline(buf, info, limits))
+  const size = copySize(info.width, info.height);
+  const pipeline = await orientedPipeline(buf, info, limits);
+  const { data, info: raw } = await (size.width === info.width && size.height === info.height ? pipeline : pipeline.resize({ ...size, fit: 'fill' }))
     .flatten({ background: '#ffffff' })
     .toColourspace('srgb')
     .raw()
@@ -21,12 +25,16 @@ export async function decodeForSafeCopy(buf: Buffer, limits: ImageLimits = {}): 
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: raw.width, height: raw.height, channels: raw.channels };
 }
 
-/** Destroys the regions in `pixels` (in place) and encodes a metadata-free JPEG. */
-export async function encodeSafeCopy(pixels: RawPixels, regions: Box[]): Promise<Buffer> {
+/** Destroys the regions in `pixels` (in place), then, with a spotlight, everything outside its
+ *  kept regions (spotlight.ts), and encodes a metadata-free JPEG. */
+export async function encodeSafeCopy(pixels: RawPixels, regions: Box[], spotlight?: Pick<Spotlight, 'keep' | 'block'>): Promise<Buffer> {
   for (const region of regions) {
     const rect = clipToImage(region, pixels.width, pixels.height);
     if (rect) destroyRegion(pixels, rect);
   }
+  // After the faces: a neighbour's face inside the child's region stays destroyed, and the
+  // background pass smooths away the edges of the face regions outside it.
+  if (spotlight) destroyOutside(pixels, spotlight.keep, spotlight.block);
   // No metadata is written because sharp writes none unless asked (no withMetadata/keepMetadata).
   return sharp(pixels.data, { raw: { width: pixels.width, height: pixels.height, channels: pixels.channels as 3 } })
     // optimiseCoding off: the two-pass Huffman optimisation makes the file ~5% smaller but the
