@@ -16,6 +16,6 @@ test('when the models work, then the engine starts (the self-test passed in ever
 
 test('when a worker\'s detector finds nobody in the known photo, then the engine does not start', async () => {
   // Thresholds no real face reaches stand in for a broken model: everything loads, nothing is found.
-  const blind = { workers: 1, retinaMinConfidence: 0.99999, minConfidence: 0.99999, tileMinConfidence: 0.99999 };
+  const blind = { workers: 1, retinaMinConfidence: 0.99999, yunetMinConfidence: 0.99999, minConfidence: 0.99999, tileMinConfidence: 0.99999 };
   await expect(createFaceEngine(blind)).rejects.toThrow(/start-up/);
 });
