@@ -8,6 +8,7 @@ import path from 'node:path';
 import { iou } from './box-overlap';
 import type { RawImage } from './raw-image';
 import type { Box } from './types';
+import { toPlanar } from './planar-input';
 
 type Ort = typeof import('onnxruntime-node');
 type Session = import('onnxruntime-node').InferenceSession;
@@ -159,51 +160,5 @@ export function suppress(dets: RetinaFaceDetection[], maxIou: number): RetinaFac
 /** RGB bytes -> planar float32 (the network subtracts its own mean), resampled bilinearly to
  *  width x height and zero-padded to inW x inH. */
 export function toPlanarInput(image: RawImage, width: number, height: number, inW: number, inH: number): Float32Array {
-  const out = new Float32Array(3 * inW * inH);
-  const plane = inW * inH;
-  const src = image.data;
-  const sw = image.width;
-  if (width === image.width && height === image.height) {
-    for (let y = 0; y < height; y += 1) {
-      let s = y * sw * 3;
-      let o = y * inW;
-      for (let x = 0; x < width; x += 1, s += 3, o += 1) {
-        out[o] = src[s]!;
-        out[o + plane] = src[s + 1]!;
-        out[o + 2 * plane] = src[s + 2]!;
-      }
-    }
-    return out;
-  }
-  const fx = image.width / width;
-  const fy = image.height / height;
-  const x0s = new Int32Array(width);
-  const x1s = new Int32Array(width);
-  const wxs = new Float32Array(width);
-  for (let x = 0; x < width; x += 1) {
-    const sx = Math.min(image.width - 1, Math.max(0, (x + 0.5) * fx - 0.5));
-    x0s[x] = Math.floor(sx);
-    x1s[x] = Math.min(image.width - 1, x0s[x]! + 1);
-    wxs[x] = sx - x0s[x]!;
-  }
-  for (let y = 0; y < height; y += 1) {
-    const sy = Math.min(image.height - 1, Math.max(0, (y + 0.5) * fy - 0.5));
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(image.height - 1, y0 + 1);
-    const wy = sy - y0;
-    const r0 = y0 * sw * 3;
-    const r1 = y1 * sw * 3;
-    let o = y * inW;
-    for (let x = 0; x < width; x += 1, o += 1) {
-      const a = x0s[x]! * 3;
-      const b = x1s[x]! * 3;
-      const wx = wxs[x]!;
-      for (let c = 0; c < 3; c += 1) {
-        const top = src[r0 + a + c]! + (src[r0 + b + c]! - src[r0 + a + c]!) * wx;
-        const bottom = src[r1 + a + c]! + (src[r1 + b + c]! - src[r1 + a + c]!) * wx;
-        out[o + c * plane] = top + (bottom - top) * wy;
-      }
-    }
-  }
-  return out;
+  return toPlanar(image, { x: 0, y: 0, width: image.width, height: image.height }, width, height, inW, inH, 'rgb');
 }
