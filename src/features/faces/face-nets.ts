@@ -72,33 +72,59 @@ export function toNetInput(crop: RawImage, side: number, out: Float32Array): voi
   const before = diff - Math.round(diff * 0.5);
   const offX = w < h ? before : 0;
   const offY = h < w ? before : 0;
-  /** A padded-square pixel's channel value (0 outside the crop). */
-  const at = (sy: number, sx: number, c: number): number => {
-    const x = sx - offX;
-    const y = sy - offY;
-    return x < 0 || y < 0 || x >= w || y >= h ? 0 : data[(y * w + x) * 3 + c]!;
-  };
   const scale = square / side;
   const plane = side * side;
+  // Per output column and row: the two source columns / rows (-1 where the padded square is
+  // padding, i.e. 0) and the blend weight, computed once instead of per pixel and channel.
+  // Same arithmetic as face-api's resize, so the same floats (tests/faces/face-nets.test.ts).
+  const cols = sourceTaps(side, scale, square, offX, w);
+  const rows = sourceTaps(side, scale, square, offY, h);
+  const m0 = MEAN_RGB[0];
+  const m1 = MEAN_RGB[1];
+  const m2 = MEAN_RGB[2];
   for (let y = 0; y < side; y += 1) {
-    const sy = y * scale;
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(square - 1, Math.ceil(sy));
-    const fy = sy - y0;
+    const ya = rows.a[y]!;
+    const yb = rows.b[y]!;
+    const fy = rows.f[y]!;
+    const rowA = ya * w * 3;
+    const rowB = yb * w * 3;
     for (let x = 0; x < side; x += 1) {
-      const sx = x * scale;
-      const x0 = Math.floor(sx);
-      const x1 = Math.min(square - 1, Math.ceil(sx));
-      const fx = sx - x0;
+      const xa = cols.a[x]!;
+      const xb = cols.b[x]!;
+      const fx = cols.f[x]!;
+      const o = y * side + x;
+      // Index of each tap, or -1 for padding (value 0).
+      const tl = ya >= 0 && xa >= 0 ? rowA + xa * 3 : -1;
+      const tr = ya >= 0 && xb >= 0 ? rowA + xb * 3 : -1;
+      const bl = yb >= 0 && xa >= 0 ? rowB + xa * 3 : -1;
+      const br = yb >= 0 && xb >= 0 ? rowB + xb * 3 : -1;
       for (let c = 0; c < 3; c += 1) {
-        const tl = at(y0, x0, c);
-        const top = tl + (at(y0, x1, c) - tl) * fx;
-        const bl = at(y1, x0, c);
-        const bottom = bl + (at(y1, x1, c) - bl) * fx;
-        out[c * plane + y * side + x] = (top + (bottom - top) * fy - MEAN_RGB[c]!) / 255;
+        const vtl = tl < 0 ? 0 : data[tl + c]!;
+        const top = vtl + ((tr < 0 ? 0 : data[tr + c]!) - vtl) * fx;
+        const vbl = bl < 0 ? 0 : data[bl + c]!;
+        const bottom = vbl + ((br < 0 ? 0 : data[br + c]!) - vbl) * fx;
+        out[c * plane + o] = (top + (bottom - top) * fy - (c === 0 ? m0 : c === 1 ? m1 : m2)) / 255;
       }
     }
   }
+}
+
+/** For each of `side` output positions: the source index of the lower and upper tap in the
+ *  crop (-1 when it falls in the padding) and the fraction between them. */
+function sourceTaps(side: number, scale: number, square: number, offset: number, length: number): { a: Int32Array; b: Int32Array; f: Float64Array } {
+  const a = new Int32Array(side);
+  const b = new Int32Array(side);
+  const f = new Float64Array(side);
+  const inside = (v: number) => (v - offset < 0 || v - offset >= length ? -1 : v - offset);
+  for (let i = 0; i < side; i += 1) {
+    const s = i * scale;
+    const s0 = Math.floor(s);
+    const s1 = Math.min(square - 1, Math.ceil(s));
+    a[i] = inside(s0);
+    b[i] = inside(s1);
+    f[i] = s - s0;
+  }
+  return { a, b, f };
 }
 
 /** face-api's FaceLandmark68NetBase.postProcess: undo the centring padding, as fractions of the

@@ -94,7 +94,7 @@ export async function detectWithRetinaFace(rf: RetinaFace, image: RawImage, opts
   return found;
 }
 
-async function runAtScale(rf: RetinaFace, image: RawImage, scale: number, minConfidence: number): Promise<RetinaFaceDetection[]> {
+export async function runAtScale(rf: RetinaFace, image: RawImage, scale: number, minConfidence: number): Promise<RetinaFaceDetection[]> {
   const width = Math.max(1, Math.round(image.width * scale));
   const height = Math.max(1, Math.round(image.height * scale));
   const inW = Math.ceil(width / ALIGN) * ALIGN;
