@@ -71,7 +71,9 @@ function padded(image: RawImage, pad: number, mode: 'zero' | 'reflect'): RawImag
 
 const withPad = (mode: 'zero' | 'reflect', share: number): Variant => async (m, image) => {
   const pad = Math.max(16, Math.round(share * Math.max(image.width, image.height)));
-  const found = await detectFaces(m, padded(image, pad, mode), opts);
+  // The same RetinaFace magnification as without padding: only the border differs.
+  const long = Math.max(image.width, image.height);
+  const found = await detectFaces(m, padded(image, pad, mode), { ...opts, canvasSide: opts.canvasSide * (long + 2 * pad) / long });
   return found.flatMap((d) => {
     const x0 = Math.max(0, d.box.x - pad); const y0 = Math.max(0, d.box.y - pad);
     const x1 = Math.min(image.width, d.box.x - pad + d.box.width); const y1 = Math.min(image.height, d.box.y - pad + d.box.height);

@@ -49,7 +49,7 @@ async function main() {
   const crowd12 = await crowd(400, 7, async (buf) => (await analyseInline(buf, false)).map((d) => d.box));
 
   async function analyseInline(buf: Buffer, record: boolean, tag = ''): Promise<Detection[]> {
-    const t = <T>(name: string, fn: () => Promise<T> | T) => (record ? timed(`${tag}${name}`, fn) : fn());
+    const t = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => (record ? timed(`${tag}${name}`, fn) : fn());
     const input = await t('decode for detection (sharp, 4032 px raw)', () => decodeForDetection(buf, 4096, { maxPixels: DEFAULT_MAX_PIXELS }));
     const image = input.image;
     await t('worker message: own ArrayBuffer + transfer', () => transferOnce(image.data));

@@ -9,6 +9,7 @@ import { blurRegionFor } from './blur-geometry';
 import type { DetectorName } from './detect-faces';
 import type { AnalyseRequest, AnalyseResponse, DescriberName, WorkerSettings } from './face-worker';
 import { COPY_MAX_SIDE, copySize, decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
+import { takeSharedDecode, type SharedDecode } from './safe-copy';
 import { WorkerPool } from './worker-pool';
 import { LIKELY_FACE_SCORE, type Analysis, type Box, type Face, type FaceEngine } from './types';
 
@@ -108,13 +109,27 @@ class PooledFaceEngine implements FaceEngine {
     if (this.closed) throw engineFailed();
     // Refuse before decoding when the queue is full: decoding first would waste the work.
     if (!this.pool.hasRoom()) throw busy();
+    // Taken at once (before any await): a check offers its safe-copy decode just before calling.
+    const offer = this.opts.maxSide >= COPY_MAX_SIDE ? takeSharedDecode(buf) : undefined;
     const t0 = performance.now();
-    const input = await decodeForDetection(buf, this.opts.maxSide, { maxPixels: this.opts.maxPixels });
+    const shared = offer ? await offer.catch(() => null) : null;
+    const lent = shared && usableForDetection(shared, this.opts.maxPixels) ? shared.pixels : null;
+    const input = lent && shared
+      ? { info: shared.info, image: { data: lent.data, width: lent.width, height: lent.height }, scale: 1 }
+      : await decodeForDetection(buf, this.opts.maxSide, { maxPixels: this.opts.maxPixels });
     const t1 = performance.now();
     const { image, info, scale } = input;
     const pixels = ownBuffer(image.data);
     const request: AnalyseRequest = { pixels, width: image.width, height: image.height };
     const res = await this.pool.run<AnalyseResponse>(request, [pixels]);
+    // The safe copy's pixels went to the worker without a copy; they come back the same way.
+    if (lent && lent.data.byteLength === 0) {
+      if (!isArrayBuffer(res.pixels) || res.pixels.byteLength !== image.width * image.height * 3) {
+        this.logger.error('face worker did not return the photo\'s pixels; failing the photo');
+        throw engineFailed();
+      }
+      lent.data = new Uint8Array(res.pixels);
+    }
     this.lastTensorCount = res.tensors;
     // Fail closed on nonsense from a detector: a NaN box would blur no pixels and pass as
     // "blurred", so the photo fails instead.
@@ -200,9 +215,23 @@ function isSound(box: Box, score: number, descriptor: ArrayLike<number> | null |
   return true;
 }
 
+/** The safe copy's decode serves detection when it is what decodeForDetection would give:
+ *  three channels at the copy's size (always, at COPY_MAX_SIDE) within this engine's limit. */
+function usableForDetection(shared: SharedDecode, maxPixels: number): boolean {
+  const { info, pixels } = shared;
+  const size = copySize(info.width, info.height);
+  return pixels.channels === 3 && pixels.width === size.width && pixels.height === size.height
+    && info.width * info.height <= maxPixels && pixels.data.byteLength === size.width * size.height * 3;
+}
+
+/** ArrayBuffers structured-cloned into this realm fail instanceof under jest's sandbox. */
+function isArrayBuffer(v: unknown): v is ArrayBuffer {
+  return Object.prototype.toString.call(v) === '[object ArrayBuffer]';
+}
+
 /** An ArrayBuffer holding exactly these bytes, so transferring it moves nothing else. */
 function ownBuffer(data: Uint8Array): ArrayBuffer {
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) return data.buffer;
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && isArrayBuffer(data.buffer)) return data.buffer;
   return data.slice().buffer as ArrayBuffer;
 }
 

@@ -4,15 +4,45 @@
 // destroyed beyond recovery: pixelated to a few blocks, then blurred, so neither a viewer nor a
 // deblurring tool nor a face recogniser can get the face back.
 import sharp from 'sharp';
-import { copySize, corrupt, inspectImage, orientedPipeline, type ImageLimits } from './image';
+import { copySize, corrupt, inspectImage, orientedPipeline, type ImageInfo, type ImageLimits } from './image';
 import { destroyRegion, type RawPixels } from './pixelate';
 import { clipToImage } from './raw-image';
 import { destroyOutside, type Spotlight } from './spotlight';
 import type { Box } from './types';
 
-/** Oriented sRGB pixels at the examined size (copySize). Callers may start this while detection runs: it uses
- *  libuv's threads, not the HTTP thread or the inference worker. */
+/** A safe-copy decode of an upload, offered to the face engine of the same check: the copy and
+ *  the detectors need the same oriented sRGB pixels at the same size, so a 12 MP photo is
+ *  decoded once instead of twice (~150 ms of a core, docs/performance.md). The engine takes the
+ *  offer (takeSharedDecode) when it is called right after decodeForSafeCopy, as a check does;
+ *  an offer nobody takes is dropped as soon as its decode settles, so nothing is held. */
+export interface SharedDecode {
+  info: ImageInfo;
+  pixels: RawPixels;
+}
+
+const offered = new WeakMap<Buffer, Promise<SharedDecode>>();
+
+/** The pending safe-copy decode of this upload, if one was offered and not yet taken; taking it
+ *  removes the offer (one taker). */
+export function takeSharedDecode(buf: Buffer): Promise<SharedDecode> | undefined {
+  const pending = offered.get(buf);
+  offered.delete(buf);
+  return pending;
+}
+
+/** Oriented sRGB pixels at the examined size (copySize). Callers may start this while detection
+ *  runs: it uses libuv's threads, not the HTTP thread or the inference worker. The face engine
+ *  called next on the same Buffer uses these pixels for detection instead of decoding again
+ *  (lent to its worker and given back before analyse resolves). */
 export async function decodeForSafeCopy(buf: Buffer, limits: ImageLimits = {}): Promise<RawPixels> {
+  const pending = decodeShared(buf, limits);
+  offered.set(buf, pending);
+  const drop = () => setImmediate(() => { if (offered.get(buf) === pending) offered.delete(buf); });
+  pending.then(drop, drop);
+  return (await pending).pixels;
+}
+
+async function decodeShared(buf: Buffer, limits: ImageLimits): Promise<SharedDecode> {
   const info = await inspectImage(buf, limits);
   const size = copySize(info.width, info.height);
   const pipeline = await orientedPipeline(buf, info, limits);
@@ -22,7 +52,7 @@ export async function decodeForSafeCopy(buf: Buffer, limits: ImageLimits = {}): 
     .raw()
     .toBuffer({ resolveWithObject: true })
     .catch(() => { throw corrupt(); });
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: raw.width, height: raw.height, channels: raw.channels };
+  return { info, pixels: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: raw.width, height: raw.height, channels: raw.channels } };
 }
 
 /** Destroys the regions in `pixels` (in place), then, with a spotlight, everything outside its
@@ -44,5 +74,5 @@ export async function encodeSafeCopy(pixels: RawPixels, regions: Box[], spotligh
 }
 
 export async function renderSafeCopy(buf: Buffer, regions: Box[], limits: ImageLimits = {}): Promise<Buffer> {
-  return encodeSafeCopy(await decodeForSafeCopy(buf, limits), regions);
+  return encodeSafeCopy((await decodeShared(buf, limits)).pixels, regions);
 }
