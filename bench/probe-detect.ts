@@ -120,7 +120,30 @@ const withRotations = (side: number, degs: Array<90 | 180 | 270>): Variant => as
   return mergeDetections(withoutWeakContainers([...found, ...extra]));
 };
 
+/** As detectFaces, plus YuNet over the whole (upright) photo at up to `side` px: another scale. */
+const withYuNetScale = (side: number): Variant => async (m, image) => {
+  const found = await detectFaces(m, image, opts);
+  const scale = Math.min(1, side / Math.max(image.width, image.height));
+  const dets = await runYuNet(m.yunet!, image, { x: 0, y: 0, width: image.width, height: image.height }, scale, opts.yunetMinConfidence);
+  return mergeDetections(withoutWeakContainers([...found, ...dets.map(asDet(true))]));
+};
+
+/** RetinaFace's coarse pass only (no fine pass) and YuNet with whole-photo passes at `sides`. */
+const yunetSidesNoRfFine = (sides: number[]): Variant => async (m, image) => {
+  const long = Math.max(image.width, image.height);
+  if (Math.min(2, opts.canvasSide / long) >= 1) return detectFaces(m, image, opts);
+  const found: Detection[] = (await runAtScale(m.retina!, image, 320 / long, opts.retinaMinConfidence)).map(asDet(false));
+  found.push(...(await detectWithYuNet(m.yunet!, image, opts.yunetMinConfidence, sides)).map(asDet(true)));
+  return mergeDetections(withoutWeakContainers(found));
+};
+
 const VARIANTS: Record<string, Variant> = {
+  'y2048-no-rf-fine': yunetSidesNoRfFine([2048, 1280, 640]),
+  'y1280-no-rf-fine': yunetSidesNoRfFine([1280, 640]),
+  'yunet-1280': withYuNetScale(1280),
+  'yunet-2048': withYuNetScale(2048),
+  'rot180-1280': withRotations(1280, [180]),
+  'rot90-1280': withRotations(1280, [90, 270]),
   base: (m, image) => detectFaces(m, image, opts),
   'no-rf-fine': noRfFine,
   'pad-zero': withPad('zero', 0.05),

@@ -1,7 +1,7 @@
 // One decode per photo: a check decodes the upload for its safe copy and the engine called next
-// on the same Buffer detects on those pixels (lent to the worker and given back) instead of
-// decoding again. The faces found must be exactly those of the engine's own decode, and the
-// pixels handed back must be the photo, untouched.
+// on the same Buffer detects on those pixels (its worker gets a copy) instead of decoding again.
+// The faces found must be exactly those of the engine's own decode, and the copy's pixels must
+// still be the photo, whole and untouched.
 import sharp from 'sharp';
 import * as image from '../../src/features/faces/image';
 import { createFaceEngine } from '../../src/features/faces/engine';
@@ -42,7 +42,7 @@ describe('decode shared between the safe copy and detection', () => {
     ownDecode.mockRestore();
     expect(comparable(shared)).toEqual(comparable(own));
     expect(shared.faces.length).toBeGreaterThan(0);
-    // The lent pixels came back whole and unchanged: the copy is made from the photo itself.
+    // The copy's pixels are still whole and unchanged: the copy is made from the photo itself.
     const copy = await pixels;
     const fresh = await decodeForSafeCopy(Buffer.from(photo));
     expect(copy.width).toBe(shared.width);

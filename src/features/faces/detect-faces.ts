@@ -81,19 +81,28 @@ export function withoutWeakContainers(dets: Detection[]): Detection[] {
     && intersectionArea(d.box, f.box) >= 0.9 * f.box.width * f.box.height));
 }
 
-/** Longest side of YuNet's whole-photo pass: faces too big for its strides in the native-size
- *  tiles (beyond ~250 px, or cut by a tile) are found here. */
-const YUNET_WHOLE_SIDE = 640;
+/** Longest sides of YuNet's whole-photo passes, each run where it reduces the photo to under 3/4
+ *  of its size. 640 px: faces too big for the strides of the native-size tiles (beyond ~250 px,
+ *  or cut by a tile). 1280 px: an intermediate scale for large photos, where YuNet finds crowd
+ *  faces of 40-80 px that it misses at native size; on the 12 MP mosaics it cut faces exposed
+ *  from 97 to 63 of 3960 (bench/probe-detect.ts, docs/accuracy.md) for ~5% more pixels. */
+export const YUNET_WHOLE_SIDES = [1280, 640] as const;
 
 /** YuNet over every pixel at the photo's own size (tiles when the photo is larger than one
- *  tile), plus one reduced pass over the whole photo for large faces. */
-export async function detectWithYuNet(net: YuNet, image: RawImage, minConfidence: number): Promise<Array<{ box: Box; score: number }>> {
+ *  tile), plus reduced passes over the whole photo (YUNET_WHOLE_SIDES). */
+export async function detectWithYuNet(net: YuNet, image: RawImage, minConfidence: number, sides: readonly number[] = YUNET_WHOLE_SIDES): Promise<Array<{ box: Box; score: number }>> {
   const found: Array<{ box: Box; score: number }> = [];
   for (const tile of yunetTiles(image.width, image.height)) found.push(...(await runYuNet(net, image, tile, 1, minConfidence)));
-  const long = Math.max(image.width, image.height);
-  const whole = YUNET_WHOLE_SIDE / long;
-  if (whole < 0.75) found.push(...(await runYuNet(net, image, { x: 0, y: 0, width: image.width, height: image.height }, whole, minConfidence)));
+  for (const scale of yunetWholeScales(image.width, image.height, sides)) {
+    found.push(...(await runYuNet(net, image, { x: 0, y: 0, width: image.width, height: image.height }, scale, minConfidence)));
+  }
   return found;
+}
+
+/** Scales of YuNet's whole-photo passes for a width x height photo (see YUNET_WHOLE_SIDES). */
+export function yunetWholeScales(width: number, height: number, sides: readonly number[] = YUNET_WHOLE_SIDES): number[] {
+  const long = Math.max(width, height);
+  return sides.map((side) => side / long).filter((scale) => scale < 0.75);
 }
 
 export async function detectWithSsd(api: LoadedFaceApi, image: RawImage, opts: DetectOptions): Promise<Detection[]> {

@@ -112,24 +112,18 @@ class PooledFaceEngine implements FaceEngine {
     // Taken at once (before any await): a check offers its safe-copy decode just before calling.
     const offer = this.opts.maxSide >= COPY_MAX_SIDE ? takeSharedDecode(buf) : undefined;
     const t0 = performance.now();
-    const shared = offer ? await offer.catch(() => null) : null;
-    const lent = shared && usableForDetection(shared, this.opts.maxPixels) ? shared.pixels : null;
-    const input = lent && shared
-      ? { info: shared.info, image: { data: lent.data, width: lent.width, height: lent.height }, scale: 1 }
+    const offered = offer ? await offer.catch(() => null) : null;
+    const shared = offered && usableForDetection(offered, this.opts.maxPixels) ? offered : null;
+    const input = shared
+      ? { info: shared.info, image: { data: shared.pixels.data, width: shared.pixels.width, height: shared.pixels.height }, scale: 1 }
       : await decodeForDetection(buf, this.opts.maxSide, { maxPixels: this.opts.maxPixels });
     const t1 = performance.now();
     const { image, info, scale } = input;
     const pixels = ownBuffer(image.data);
     const request: AnalyseRequest = { pixels, width: image.width, height: image.height };
-    const res = await this.pool.run<AnalyseResponse>(request, [pixels]);
-    // The safe copy's pixels went to the worker without a copy; they come back the same way.
-    if (lent && lent.data.byteLength === 0) {
-      if (!isArrayBuffer(res.pixels) || res.pixels.byteLength !== image.width * image.height * 3) {
-        this.logger.error('face worker did not return the photo\'s pixels; failing the photo');
-        throw engineFailed();
-      }
-      lent.data = new Uint8Array(res.pixels);
-    }
+    // The safe copy's pixels are never transferred (that would detach them from the copy): the
+    // message copies them. Our own decode's may be moved.
+    const res = await this.pool.run<AnalyseResponse>(request, shared ? [] : [pixels]);
     this.lastTensorCount = res.tensors;
     // Fail closed on nonsense from a detector: a NaN box would blur no pixels and pass as
     // "blurred", so the photo fails instead.
@@ -224,14 +218,11 @@ function usableForDetection(shared: SharedDecode, maxPixels: number): boolean {
     && info.width * info.height <= maxPixels && pixels.data.byteLength === size.width * size.height * 3;
 }
 
-/** ArrayBuffers structured-cloned into this realm fail instanceof under jest's sandbox. */
-function isArrayBuffer(v: unknown): v is ArrayBuffer {
-  return Object.prototype.toString.call(v) === '[object ArrayBuffer]';
-}
-
-/** An ArrayBuffer holding exactly these bytes, so transferring it moves nothing else. */
+/** An ArrayBuffer holding exactly these bytes, so the message carries nothing else. sharp's
+ *  output buffers are external memory that cannot be detached, so postMessage copies them
+ *  (~15-40 ms at 12 MP, docs/performance.md) and this thread keeps its pixels for the safe copy. */
 function ownBuffer(data: Uint8Array): ArrayBuffer {
-  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && isArrayBuffer(data.buffer)) return data.buffer;
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && data.buffer instanceof ArrayBuffer) return data.buffer;
   return data.slice().buffer as ArrayBuffer;
 }
 

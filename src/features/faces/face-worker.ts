@@ -46,8 +46,6 @@ export interface AnalyseResponse {
   timings: { detect: number; describe: number };
   /** Live tensors after the job: must stay flat across jobs (else memory leaks). */
   tensors: number;
-  /** The request's pixels, transferred back: the engine may have lent the safe copy's decode. */
-  pixels?: ArrayBuffer;
 }
 
 interface Models extends Detectors {
@@ -68,7 +66,7 @@ async function analyse(models: Models, settings: WorkerSettings, req: AnalyseReq
   const described = new Map(likely.map((d, i) => [d, descriptors[i]!]));
   const faces: WorkerFace[] = detections.map((d) => ({ box: d.box, score: d.score, descriptor: described.get(d) ?? null }));
   const t2 = performance.now();
-  return { faces, timings: { detect: t1 - t0, describe: t2 - t1 }, tensors: api.tf.memory().numTensors, pixels: req.pixels };
+  return { faces, timings: { detect: t1 - t0, describe: t2 - t1 }, tensors: api.tf.memory().numTensors };
 }
 
 async function main(): Promise<void> {
@@ -87,7 +85,6 @@ async function main(): Promise<void> {
     analyse(models, settings, req).then(
       (result) => {
         const transfer = result.faces.flatMap((f) => (f.descriptor ? [f.descriptor.buffer as ArrayBuffer] : []));
-        if (result.pixels) transfer.push(result.pixels);
         port.postMessage({ type: 'result', ok: true, result }, transfer);
       },
       (err: unknown) => port.postMessage({ type: 'result', ok: false, message: err instanceof Error ? err.message : String(err) }),

@@ -32,8 +32,8 @@ export function takeSharedDecode(buf: Buffer): Promise<SharedDecode> | undefined
 
 /** Oriented sRGB pixels at the examined size (copySize). Callers may start this while detection
  *  runs: it uses libuv's threads, not the HTTP thread or the inference worker. The face engine
- *  called next on the same Buffer uses these pixels for detection instead of decoding again
- *  (lent to its worker and given back before analyse resolves). */
+ *  called next on the same Buffer detects on these pixels instead of decoding again (its worker
+ *  gets a copy in the message; these stay here, unchanged, for the copy). */
 export async function decodeForSafeCopy(buf: Buffer, limits: ImageLimits = {}): Promise<RawPixels> {
   const pending = decodeShared(buf, limits);
   offered.set(buf, pending);
