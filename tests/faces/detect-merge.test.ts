@@ -2,8 +2,8 @@ import { mergeDetections, tilesFor, withoutWeakContainers, yunetWholeScales } fr
 
 describe('yunetWholeScales', () => {
   test.each([
-    ['a 12 MP phone photo', 4032, 3024, [1280 / 4032, 640 / 4032]],
-    ['a 1920 px photo', 1920, 1280, [1280 / 1920, 640 / 1920]],
+    ['a 12 MP phone photo', 4032, 3024, [2048 / 4032, 1280 / 4032, 640 / 4032]],
+    ['a 1920 px photo (2048 px would not reduce it)', 1920, 1280, [1280 / 1920, 640 / 1920]],
     ['a 1024 px crowd photo (1280 px would not reduce it)', 1024, 768, [640 / 1024]],
     ['an 800 px photo (its tile already sees it at about that size)', 800, 600, []],
   ])('when the photo is %s (%i x %i), then YuNet also looks at the whole photo at %p', (_, w, h, scales) => {

@@ -55,7 +55,10 @@ export async function detectFaces(models: Detectors, image: RawImage, opts: Dete
   if (!models.retina && !models.yunet) return detectWithSsd(models.api, image, opts);
   const found: Detection[] = [];
   if (models.retina) {
-    const retina = await detectWithRetinaFace(models.retina, image, { minConfidence: opts.retinaMinConfidence, canvasSide: opts.canvasSide });
+    // With YuNet beside it, RetinaFace's fine pass runs only where it magnifies: on larger
+    // photos YuNet has examined every pixel at native size and again at RetinaFace's reduced
+    // size (YUNET_WHOLE_SIDES), which exposed fewer faces than RetinaFace's pass there.
+    const retina = await detectWithRetinaFace(models.retina, image, { minConfidence: opts.retinaMinConfidence, canvasSide: opts.canvasSide, onlyMagnifyingFine: models.yunet !== null });
     found.push(...retina.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: false })));
   }
   if (models.yunet) {
@@ -83,10 +86,12 @@ export function withoutWeakContainers(dets: Detection[]): Detection[] {
 
 /** Longest sides of YuNet's whole-photo passes, each run where it reduces the photo to under 3/4
  *  of its size. 640 px: faces too big for the strides of the native-size tiles (beyond ~250 px,
- *  or cut by a tile). 1280 px: an intermediate scale for large photos, where YuNet finds crowd
- *  faces of 40-80 px that it misses at native size; on the 12 MP mosaics it cut faces exposed
- *  from 97 to 63 of 3960 (bench/probe-detect.ts, docs/accuracy.md) for ~5% more pixels. */
-export const YUNET_WHOLE_SIDES = [1280, 640] as const;
+ *  or cut by a tile). 2048 and 1280 px: intermediate scales for large photos, where YuNet finds
+ *  crowd faces of 20-80 px that it misses at native size. On the 12 MP mosaics (detection-only
+ *  probe, bench/probe-detect.ts, docs/accuracy.md) faces exposed fell from 97 to 63 of 3960 with
+ *  1280, and to 42 with 2048 as well, replacing RetinaFace's fine pass at 2048 px (64 without it
+ *  and without YuNet's 2048: RetinaFace's fine pass at that size adds little once YuNet looks). */
+export const YUNET_WHOLE_SIDES = [2048, 1280, 640] as const;
 
 /** YuNet over every pixel at the photo's own size (tiles when the photo is larger than one
  *  tile), plus reduced passes over the whole photo (YUNET_WHOLE_SIDES). */

@@ -24,6 +24,9 @@ export interface RetinaFaceOptions {
   /** Longest side the photo is scaled to for the fine pass; small photos are enlarged up to 2x
    *  so faces of ~5 px in a 1024 px crowd photo reach the ~10 px the network needs. */
   canvasSide: number;
+  /** Skip the fine pass when it would shrink the photo (photos larger than canvasSide): set when
+   *  YuNet examines the photo at its own size and at the same reduced size (detect-faces.ts). */
+  onlyMagnifyingFine?: boolean;
 }
 
 export interface RetinaFace {
@@ -85,7 +88,8 @@ export async function detectWithRetinaFace(rf: RetinaFace, image: RawImage, opts
   const long = Math.max(image.width, image.height);
   let fine = Math.min(MAX_UPSCALE, opts.canvasSide / long);
   if (fine > 1 && fine < MIN_UPSCALE) fine = 1;
-  const found = await runAtScale(rf, image, fine, opts.minConfidence);
+  const skipFine = opts.onlyMagnifyingFine === true && fine < 1;
+  const found = skipFine ? [] : await runAtScale(rf, image, fine, opts.minConfidence);
   // An enlarged photo is also seen at its own size: a second scale finds some faces at the edge
   // of what the network resolves (WIDER crowds: 8 -> 6 of 187 exposed, docs/accuracy.md).
   if (fine > 1) found.push(...(await runAtScale(rf, image, 1, opts.minConfidence)));
