@@ -8,7 +8,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
 import sharp from 'sharp';
-import { mergeDetections, withoutWeakContainers, type Detection } from '../src/features/faces/detect-faces';
+import { mergeDetections, withoutWeakContainers, yunetWholeScales, type Detection } from '../src/features/faces/detect-faces';
 import { describeFaces } from '../src/features/faces/describe-faces';
 import { loadOnnxFaceNets } from '../src/features/faces/face-nets';
 import { toPlanar } from '../src/features/faces/planar-input';
@@ -54,13 +54,12 @@ async function main() {
     await t('worker messages: pixels transferred there and back', () => transferOnce(copy));
     const image = { data: copy.data, width: copy.width, height: copy.height };
     const found: Detection[] = [];
-    // RetinaFace passes as detectWithRetinaFace does them.
+    // The passes detectFaces makes on a photo larger than RetinaFace's 2048 px canvas:
+    // RetinaFace's coarse pass (its fine pass only magnifies, so not here), YuNet's native tiles
+    // and its whole-photo passes (YUNET_WHOLE_SIDES).
     const long = Math.max(image.width, image.height);
-    const fine = Math.min(2, 2048 / long);
-    for (const [name, scale] of [[`RetinaFace fine ${Math.round(fine * long)} px`, fine], ['RetinaFace coarse 320 px', 320 / long]] as const) {
-      const r = await retinaPass(image, scale, (n, fn) => t(`${name}: ${n}`, fn));
-      found.push(...r.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: false })));
-    }
+    const r0 = await retinaPass(image, 320 / long, (n, fn) => t(`RetinaFace coarse 320 px: ${n}`, fn));
+    found.push(...r0.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: false })));
     const tiles = yunetTiles(image.width, image.height);
     let i = 0;
     for (const tile of tiles) {
@@ -68,9 +67,10 @@ async function main() {
       const r = await yunetPass(image, tile, 1, (n, fn) => t(`YuNet tile ${i}/${tiles.length} ${tile.width}x${tile.height}: ${n}`, fn));
       found.push(...r.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: true })));
     }
-    const whole = 640 / long;
-    const r = await yunetPass(image, { x: 0, y: 0, width: image.width, height: image.height }, whole, (n, fn) => t(`YuNet whole 640 px: ${n}`, fn));
-    found.push(...r.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: true })));
+    for (const scale of yunetWholeScales(image.width, image.height)) {
+      const r = await yunetPass(image, { x: 0, y: 0, width: image.width, height: image.height }, scale, (n, fn) => t(`YuNet whole ${Math.round(scale * long)} px: ${n}`, fn));
+      found.push(...r.map((d) => ({ box: d.box, score: d.score, describeBox: d.box, fromTile: true })));
+    }
     const merged = await t('merge (containers + union NMS)', () => mergeDetections(withoutWeakContainers(found)));
     if (!record) return merged;
     const likely = merged.filter((d) => d.score >= LIKELY_FACE_SCORE);
