@@ -226,4 +226,17 @@ describeRedis('face engine on a BullMQ queue', () => {
     expect(again.status).toBe(201);
     expect(path.basename(again.body.photos[0].safeCopyUrl)).toBeTruthy();
   });
+
+  test('when a worker is stopped (SIGTERM) while it has a photo, then it finishes that photo first and exits cleanly', async () => {
+    const { parent } = await schoolWorld('school-t');
+    await new Promise((r) => setTimeout(r, 1500));
+    const pending = check(parent, bigPhoto).then((r) => r);
+    const holder = await holderOf('school-t');
+    const code = holder.stop();
+    const res = await pending;
+    expect(res.status).toBe(201);
+    expect(await code).toBe(0);
+    expect(holder.log()).toMatch(/"outcome":"completed"[^\n]*\n[^]*face worker stopping|face worker stopping[^]*"outcome":"completed"/);
+    workers.splice(workers.indexOf(holder), 1);
+  });
 });

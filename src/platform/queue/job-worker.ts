@@ -174,6 +174,12 @@ export class JobWorker {
     let kind: JobKind = 'photo';
     const done = (o: 'completed' | 'rejected' | 'failed' | 'expired') => this.opts.onOutcome?.(o, kind, (performance.now() - started) / 1000);
     try {
+      // Stalled a second time (its worker died again): BullMQ puts it back marked to fail, and
+      // the next worker to take it fails it unrun. Fail closed: no third attempt.
+      if (job.deferredFailure) {
+        await this.fail(taken, { code: 'stalled', status: 503, message: job.deferredFailure });
+        return done('failed');
+      }
       const parsed = jobData.safeParse(job.data);
       if (!parsed.success) return await this.fail(taken, { code: 'bad_job', status: 500, message: 'malformed job' }).then(() => done('failed'));
       const data: JobData = parsed.data;
