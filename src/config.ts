@@ -76,7 +76,7 @@ export type Config = Readonly<z.output<typeof schema> & { publicUrl: string; sch
 
 /** "St Mary's C of E Primary" -> "st-mary-s-c-of-e-primary". */
 export const schoolIdFrom = (name: string): string =>
-  name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'school';
+  name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'school';
 
 /** Reads each setting from NAME, or from the file named by NAME_FILE (secrets mounted as files).
  *  Only ShareSafe's own settings: other programs' *_FILE variables are none of our business. */
