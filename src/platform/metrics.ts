@@ -15,7 +15,8 @@ interface Metrics {
   jobs: Gauge<'state'>;
   workers: Gauge;
   oldest: Gauge;
-  redisUp: Gauge;
+  /** Created at the first scrape in queue mode, so embedded mode shows no Redis at all. */
+  redisUp?: Gauge;
 }
 
 let metrics: Metrics | undefined;
@@ -36,7 +37,6 @@ export function appMetrics(): Metrics {
     jobs: new Gauge({ name: 'sharesafe_face_queue_jobs', help: 'Photos waiting for a face worker or being analysed (queue mode: this school\'s).', labelNames: ['state'], registers }),
     workers: new Gauge({ name: 'sharesafe_face_workers', help: 'Face worker threads (embedded) or worker processes seen in the last minute (queue mode).', registers }),
     oldest: new Gauge({ name: 'sharesafe_face_queue_oldest_waiting_seconds', help: 'Age of the oldest photo waiting for a worker (queue mode; 0 when none).', registers }),
-    redisUp: new Gauge({ name: 'sharesafe_redis_up', help: '1 when Redis answers (queue mode), 0 when not; absent in embedded mode.', registers }),
   };
   return metrics;
 }
@@ -64,7 +64,10 @@ export function metricsRoute(token: string | undefined, health: () => Promise<En
       m.jobs.set({ state: 'active' }, h.active);
       m.workers.set(h.workers);
       m.oldest.set(h.oldestWaitingSeconds ?? 0);
-      if (h.redis) m.redisUp.set(h.redis === 'up' ? 1 : 0);
+      if (h.redis) {
+        m.redisUp ??= new Gauge({ name: 'sharesafe_redis_up', help: '1 when Redis answers (queue mode), 0 when not.', registers: [m.registry] });
+        m.redisUp.set(h.redis === 'up' ? 1 : 0);
+      }
     }
     res.setHeader('Cache-Control', 'no-store');
     res.type(m.registry.contentType).send(await m.registry.metrics());
