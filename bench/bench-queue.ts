@@ -123,6 +123,8 @@ async function main(): Promise<void> {
       const done = mine.filter((o) => o.status === 201);
       const refused = mine.filter((o) => o.status === 503 && o.code === 'busy' && o.retryAfter);
       lost += mine.length - done.length - refused.length;
+      const others = mine.filter((o) => !done.includes(o) && !refused.includes(o)).map((o) => `${o.status} ${o.code ?? ''}`);
+      if (others.length) console.log(`   ${s.id} others: ${[...new Set(others)].join(', ')}`);
       console.log(`   ${s.id}: ${done.length} completed (median ${(median(done.map((o) => o.at)) / 1000).toFixed(1)} s, last ${(Math.max(...done.map((o) => o.at)) / 1000).toFixed(1)} s), ${refused.length} refused 503 + Retry-After, ${mine.length - done.length - refused.length} other`);
     }
     console.log(`   lost (neither completed nor 503 with Retry-After): ${lost}`);

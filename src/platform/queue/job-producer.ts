@@ -108,7 +108,7 @@ export class JobProducer {
     } catch (err) {
       this.forget(jobId);
       const code = err instanceof AppError ? err.code : 'engine_failed';
-      outcome(code === 'busy' ? 'busy' : code === 'engine_failed' ? (Date.now() >= deadline ? 'expired' : 'failed') : 'rejected');
+      outcome(Date.now() >= deadline ? 'expired' : code === 'busy' ? 'busy' : code === 'engine_failed' ? 'failed' : 'rejected');
       if (err instanceof AppError) throw err;
       this.opts.logger.error({ err: (err as Error).message }, 'queue job could not be sent');
       throw engineFailed();
@@ -198,12 +198,14 @@ export class JobProducer {
     return step;
   }
 
-  /** Past the deadline: answer now, and take the job off the queue if no worker has it yet (a
-   *  worker that has it drops the result: nobody is waiting for it). */
+  /** Past the deadline: take the job off the queue if no worker has it yet and answer busy (the
+   *  backlog was too long: try again later, with Retry-After), else engine_failed (a worker took
+   *  too long). A worker that has it drops the result: nobody is waiting for it. */
   private expire(jobId: string): void {
-    this.opts.logger.warn({ jobId, deadlineMs: this.opts.deadlineMs }, 'queue job passed its deadline');
-    this.settle(jobId, engineFailed('The face engine did not answer in time; no copy was produced. Try again later.'));
-    this.queue.remove(jobId).catch(() => undefined);
+    this.queue.remove(jobId).then((removed) => removed, () => 0).then((removed) => {
+      this.opts.logger.warn({ jobId, deadlineMs: this.opts.deadlineMs, waiting: removed === 1 }, 'queue job passed its deadline');
+      this.settle(jobId, removed === 1 ? busy() : engineFailed('The face engine did not answer in time; no copy was produced. Try again later.'));
+    });
   }
 
   private settle(jobId: string, err: Error | null, value?: unknown): void {
