@@ -95,13 +95,15 @@ export class JobProducer {
     const deadline = Date.now() + deadlineMs;
     const outcome = (o: JobOutcome) => this.onOutcome(o, (performance.now() - started) / 1000);
     try {
-      await this.redis.set(key, payload, 'PX', deadlineMs + 5_000);
+      // Written while the backlog is counted (one round trip fewer); the job is added after both.
+      const written = this.redis.set(key, payload, 'PX', deadlineMs + 5_000);
+      written.catch(() => undefined);
       const result = new Promise<unknown>((resolve, reject) => {
         const timer = setTimeout(() => this.expire(jobId), deadlineMs);
         this.pending.set(jobId, { resolve, reject, timer });
       });
       result.catch(() => undefined); // settled below; a rejection before the await is handled
-      await this.admit(jobId, { kind: this.opts.kind, school: this.opts.school, payloadKey: key, deadline });
+      await this.admit(jobId, { kind: this.opts.kind, school: this.opts.school, payloadKey: key, deadline }, written);
       const value = await result;
       outcome('completed');
       return value;
@@ -186,9 +188,9 @@ export class JobProducer {
   }
 
   /** Counts this school's waiting jobs and adds the new one, one submission at a time. */
-  private admit(jobId: string, data: JobData): Promise<void> {
+  private admit(jobId: string, data: JobData, written: Promise<unknown>): Promise<void> {
     const step = this.admission.then(async () => {
-      const waiting = await this.queue.getJobCounts('wait', 'prioritized');
+      const [waiting] = await Promise.all([this.queue.getJobCounts('wait', 'prioritized'), written]);
       if ((waiting.wait ?? 0) + (waiting.prioritized ?? 0) >= this.opts.maxBacklog) throw busy();
       await this.queue.add(this.opts.kind, data, {
         jobId, attempts: 1, removeOnComplete: true, removeOnFail: { age: 3600, count: 1000 },
