@@ -1,5 +1,7 @@
 # ShareSafe: build with `docker build -t sharesafe .`, run with
 #   docker run -p 3000:3000 -v sharesafe-data:/app/data -e DATA_KEY=... sharesafe
+# A face worker for many schools (docs/deployment.md): `docker build --target worker -t sharesafe-worker .`,
+#   docker run -e REDIS_URL=redis://redis:6379 sharesafe-worker
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -11,14 +13,25 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/data UPLOADS_DIR=/app/uploads
+ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/src ./src
 COPY models ./models
+
+# Stateless face worker: loads the models once, takes photo jobs from every school's queue on
+# REDIS_URL; no data volume, no port. `docker stop` (SIGTERM) lets it finish the photo in hand.
+FROM runtime AS worker
+USER node
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/src/worker-main.js"]
+
+# The school's service (the default target: last in the file).
+FROM runtime AS service
+ENV HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/data UPLOADS_DIR=/app/uploads
 RUN mkdir -p data uploads && chown -R node:node data uploads
 USER node
 EXPOSE 3000

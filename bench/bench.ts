@@ -1,4 +1,4 @@
-// npm run bench [-- --runs N] [--quick] [--describer onnx|tfjs]
+// npm run bench [-- --runs N] [--quick] [--describer onnx|tfjs] [--queue]
 // Stage timings (decode, detect, describe, match, blur+encode), the whole check through
 // ctx.checks.check (the service's own code path on a temp database), throughput with one worker
 // and with all, and peak RSS, on: the face-api demo photos (1920 px), the same upscaled to 12 MP,
@@ -239,4 +239,6 @@ async function main(): Promise<void> {
   console.log(`written ${path.relative(process.cwd(), out)}`);
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+// --queue: the engine behind BullMQ on Redis instead (bench/bench-queue.ts).
+if (argv.includes('--queue')) void import('./bench-queue');
+else main().catch((err) => { console.error(err); process.exit(1); });

@@ -13,6 +13,7 @@ import { checksRoutes } from './features/checks/checks.routes';
 import { eventsPages } from './features/events/events.pages';
 import { eventsRoutes } from './features/events/events.routes';
 import { openApiDocument } from './openapi';
+import { metricsRoute } from './platform/metrics';
 import { addressLimiter, signInLimiter } from './platform/rate-limit';
 import { errorHandler, noStoreForPersonalData, notFoundHandler, requestId, trustProxySetting } from './platform/http';
 import { srcDir } from './platform/paths';
@@ -60,16 +61,23 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(express.json({ limit: '200kb' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(cookieParser());
+  // Before authenticate: its bearer token is the metrics token, not an API token.
+  app.get('/metrics', metricsRoute(ctx.config.METRICS_TOKEN, async () => ctx.engine.health?.()));
   app.post(['/api/auth/login', '/login', '/api/auth/password-reset', '/forgot-password'], signInLimiter(), addressLimiter({ limit: ctx.config.SIGN_IN_ATTEMPTS_PER_ADDRESS }));
   app.use(authenticate(ctx.accounts));
   app.use(csrfProtect(ctx.config.publicUrl));
   app.use(noStoreForPersonalData);
 
-  app.get('/api/health', (_req, res) => {
+  app.get('/api/health', async (_req, res) => {
     // 200 either way: the register and the office keep working without the engine, so a load
     // balancer must not take the service away; the body says what is wrong.
+    const health = await ctx.engine.health?.();
     const problem = ctx.engine.problem;
-    res.json({ status: problem ? 'degraded' : 'ok', ...(problem ? { reason: `face engine unavailable: ${problem}` } : {}), engine: ctx.engine.backend, workers: ctx.engine.workers });
+    res.json({
+      status: problem ? 'degraded' : 'ok', ...(problem ? { reason: `face engine unavailable: ${problem}` } : {}), engine: ctx.engine.backend, workers: ctx.engine.workers,
+      // Queue mode: this school's backlog, the worker processes seen in the last minute, the oldest waiting photo.
+      ...(health?.mode === 'queue' ? { queue: { school: health.school, redis: health.redis, waiting: health.waiting, active: health.active, oldestWaitingSeconds: health.oldestWaitingSeconds, workersSeen: health.workers } } : {}),
+    });
   });
 
   app.get('/api/openapi.json', (_req, res) => {

@@ -3,6 +3,8 @@ import type { Config } from './config';
 import { createContext, outboxDir, type AppContext } from './context';
 import { createFaceEngine } from './features/faces';
 import type { FaceEngine } from './features/faces/types';
+import { measuredEngine } from './features/faces/measured-engine';
+import { createQueueFaceEngine } from './features/faces/queue-engine';
 import { unavailableEngine } from './features/faces/unavailable-engine';
 import { systemClock } from './platform/clock';
 import { openDb } from './platform/db';
@@ -10,8 +12,16 @@ import type { Logger } from './platform/logger';
 import { createMailer } from './platform/mailer';
 import { createCipher, loadDataKey } from './platform/secrets';
 
-/** Starts the engine; if the models cannot load, the service still runs and checks fail closed. */
+/** Starts the engine; if the models cannot load, the service still runs and checks fail closed.
+ *  With REDIS_URL the models live in worker processes instead (npm run worker). */
 export async function startEngine(config: Config, logger: Logger): Promise<FaceEngine> {
+  if (config.REDIS_URL) {
+    return measuredEngine(await createQueueFaceEngine({ redisUrl: config.REDIS_URL, school: config.schoolId, maxQueue: config.FACE_QUEUE, logger }));
+  }
+  return measuredEngine(await startEmbeddedEngine(config, logger));
+}
+
+async function startEmbeddedEngine(config: Config, logger: Logger): Promise<FaceEngine> {
   try {
     return await createFaceEngine({ workers: config.FACE_WORKERS, detector: config.FACE_DETECTOR, maxQueue: config.FACE_QUEUE, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
   } catch (err) {

@@ -60,10 +60,23 @@ const schema = z.object({
   SIGN_IN_ATTEMPTS_PER_ADDRESS: intFrom(50),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('ShareSafe <no-reply@localhost>'),
+  /** Set: photos are analysed by worker processes (npm run worker) through a BullMQ queue on this
+   *  Redis; unset: by worker threads in this process (docs/deployment.md). */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'Expected redis://host:port or rediss://...').optional(),
+  /** This school's queue name on a shared Redis; default: SCHOOL_NAME in lower case with dashes. */
+  SCHOOL_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Lower-case letters, digits and dashes (up to 63).').optional(),
+  /** Worker processes: a worker silent this long loses its photo to another worker. */
+  QUEUE_LOCK_SECONDS: intFrom(30),
+  /** Set: Prometheus metrics at /metrics for `Authorization: Bearer <token>`; unset: no /metrics. */
+  METRICS_TOKEN: z.string().min(16, 'Use at least 16 characters.').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = Readonly<z.output<typeof schema> & { publicUrl: string }>;
+export type Config = Readonly<z.output<typeof schema> & { publicUrl: string; schoolId: string }>;
+
+/** "St Mary's C of E Primary" -> "st-mary-s-c-of-e-primary". */
+export const schoolIdFrom = (name: string): string =>
+  name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '') || 'school';
 
 /** Reads each setting from NAME, or from the file named by NAME_FILE (secrets mounted as files).
  *  Only ShareSafe's own settings: other programs' *_FILE variables are none of our business. */
@@ -97,6 +110,7 @@ export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | und
     DATA_DIR: path.resolve(c.DATA_DIR),
     UPLOADS_DIR: path.resolve(c.UPLOADS_DIR),
     publicUrl,
+    schoolId: c.SCHOOL_ID ?? schoolIdFrom(c.SCHOOL_NAME),
   });
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import request from 'supertest';
 import { createFaceEngine } from '../../src/features/faces';
+import { measuredEngine } from '../../src/features/faces/measured-engine';
 import type { FaceEngine } from '../../src/features/faces/types';
 import { createTestWorld, signIn, type SignedIn, type TestWorld } from '../helpers/context';
 import { listen } from '../helpers/raw-http';
@@ -156,4 +157,22 @@ test('when the Dockerfile health check runs against a running service, then it p
     await server.close();
   }
   expect(await exitCode(1)).toBe(1);
+});
+
+test('when the embedded engine is measured, then /metrics (with its token) shows its pool and each analysis\'s outcome', async () => {
+  const token = 'metrics-token-embedded-0123';
+  const w = createTestWorld({ engine: measuredEngine(engine), config: { METRICS_TOKEN: token } });
+  const p = await signIn(w, 'parent');
+  expect((await check(p)).status).toBe(201);
+  const bad = await p.agent.post('/api/checks').set('x-csrf-token', p.csrf).attach('photos', Buffer.from('not a photo'), { filename: 'a.jpg', contentType: 'image/jpeg' });
+  expect(bad.status).toBe(415);
+  await request(w.app).get('/metrics').expect(401);
+  const res = await request(w.app).get('/metrics').set('Authorization', `Bearer ${token}`).expect(200);
+  expect(res.text).toMatch(/^sharesafe_face_workers 1$/m);
+  expect(res.text).toMatch(/^sharesafe_face_queue_jobs\{state="waiting"\} 0$/m);
+  expect(res.text).toMatch(/^sharesafe_face_analyses_total\{outcome="completed"\} [1-9]/m);
+  expect(res.text).not.toMatch(/sharesafe_redis_up \d/);
+  // Embedded health is as before: no queue block.
+  const health = await request(w.app).get('/api/health').expect(200);
+  expect(health.body).toEqual({ status: 'ok', engine: engine.backend, workers: 1 });
 });

@@ -11,7 +11,7 @@ import type { AnalyseRequest, AnalyseResponse, DescriberName, WorkerSettings } f
 import { COPY_MAX_SIDE, copySize, decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
 import { takeSharedDecode, type SharedDecode } from './safe-copy';
 import { WorkerPool } from './worker-pool';
-import { LIKELY_FACE_SCORE, type Analysis, type Box, type Face, type FaceEngine } from './types';
+import { LIKELY_FACE_SCORE, type Analysis, type Box, type EngineHealth, type Face, type FaceEngine } from './types';
 
 export interface FaceEngineOptions {
   /** Worker threads, each with its own backend and models (~0.4 GiB each on wasm). */
@@ -144,6 +144,10 @@ class PooledFaceEngine implements FaceEngine {
     const timings = { decode: t1 - t0, ...res.timings, total: performance.now() - t0 };
     this.logger.debug({ faces: faces.length, ...roundAll(timings) }, 'photo analysed');
     return { width: copy.width, height: copy.height, format: info.format, faces, timings };
+  }
+
+  async health(): Promise<EngineHealth> {
+    return { mode: 'embedded', waiting: this.pool.waiting, active: this.pool.running, workers: this.pool.size };
   }
 
   async close(): Promise<void> {

@@ -54,5 +54,23 @@ export interface FaceEngine {
    *  Rejects with an AppError for bad input (415 unsupported type, 422 corrupt or too large)
    *  and with an AppError 'engine_failed' (503) when inference fails or the engine is closed. */
   analyse(image: Buffer): Promise<Analysis>;
+  /** Queue depth and workers right now, for /api/health and /metrics. */
+  health?(): Promise<EngineHealth>;
   close(): Promise<void>;
+}
+
+export interface EngineHealth {
+  /** 'embedded': worker threads in this process; 'queue': worker processes behind Redis. */
+  mode: 'embedded' | 'queue';
+  /** Photos waiting for a worker (in queue mode: this school's). */
+  waiting: number;
+  /** Photos being analysed right now (in queue mode: this school's). */
+  active: number;
+  /** Worker threads (embedded) or worker processes seen in the last minute (queue). */
+  workers: number;
+  /** Queue mode: age of this school's oldest waiting photo, in seconds, or null. */
+  oldestWaitingSeconds?: number | null;
+  /** Queue mode. */
+  redis?: 'up' | 'down';
+  school?: string;
 }

@@ -95,6 +95,11 @@ export class WorkerPool {
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
+  /** Jobs waiting for a free worker. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   /** Jobs being processed right now. */
   get running(): number {
     return [...this.slots].filter((s) => s.job).length;
