@@ -31,8 +31,20 @@ function fromPackage(name: string): string | null {
   }
 }
 
-/** The tools to use, or a reason why videos cannot be checked. `prefer` is for tests. */
+const found = new Map<string, FfmpegTools | { problem: string }>();
+
+/** The tools to use, or a reason why videos cannot be checked (looked up once per process).
+ *  `prefer` is for tests and the bench. */
 export function findFfmpegTools(prefer: 'system' | 'npm' | 'auto' = 'auto'): FfmpegTools | { problem: string } {
+  if (!found.has(prefer)) found.set(prefer, lookUp(prefer));
+  return found.get(prefer)!;
+}
+
+/** For the start-up log: which ffmpeg, or why none. */
+export const describeTools = (t: FfmpegTools | { problem: string }): string =>
+  'problem' in t ? `unavailable: ${t.problem}` : `${t.source} ${t.version}`;
+
+function lookUp(prefer: 'system' | 'npm' | 'auto'): FfmpegTools | { problem: string } {
   if (prefer !== 'npm') {
     const version = versionOf('ffmpeg');
     if (version && versionOf('ffprobe')) return { ffmpeg: 'ffmpeg', ffprobe: 'ffprobe', source: 'system', version };

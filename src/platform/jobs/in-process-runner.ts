@@ -1,7 +1,7 @@
 // The default JobRunner: jobs run in this process, at most `concurrency` at a time, the rest
 // wait in a bounded queue (more are refused with 503 busy). State lives in SQLite so the parent's
-// list of checks survives a restart; a job that was queued or running when the process stopped
-// fails as 'interrupted' (its input was a temp file of that process).
+// list of checks survives a restart; recover() fails a job that was queued or running when the
+// process stopped as 'interrupted' (its input was a temp file of that process).
 import { AppError, busy } from '../errors';
 import type { Clock } from '../clock';
 import type { Db } from '../db';
@@ -47,9 +47,6 @@ export function createInProcessJobRunner(o: InProcessRunnerOptions): JobRunner {
   const running = new Map<string, Pending>();
   const settled = new Set<Promise<void>>();
   let closed = false;
-
-  const left = repo.failInterrupted(o.clock.now().toISOString());
-  if (left.length > 0) o.logger.warn({ jobs: left.length }, 'jobs left unfinished by the previous process failed as interrupted');
 
   const activeFor = (ownerId: number) =>
     queue.filter((p) => p.ownerId === ownerId).length + [...running.values()].filter((p) => p.ownerId === ownerId).length;
@@ -158,6 +155,14 @@ export function createInProcessJobRunner(o: InProcessRunnerOptions): JobRunner {
         return;
       }
       running.get(id)?.controller.abort(new AppError('cancelled', 409, 'The check was cancelled.'));
+    },
+
+    recover() {
+      // Only what this runner does not hold itself: called before any submission.
+      if (queue.length > 0 || running.size > 0) return 0;
+      const left = repo.failInterrupted(o.clock.now().toISOString());
+      if (left.length > 0) o.logger.warn({ jobs: left.length }, 'jobs left unfinished by the previous process failed as interrupted');
+      return left.length;
     },
 
     sweep(now) {

@@ -68,6 +68,9 @@ export interface JobRunner {
   /** Marks results past their expiry as expired and forgets old records; returns the ids
    *  whose results must now be deleted. */
   sweep(now: Date): string[];
+  /** At server start: jobs a previous process left queued or running fail as 'interrupted'
+   *  (their inputs died with it). Returns how many. */
+  recover(): number;
   /** Stops taking work, aborts what runs and waits for it to wind down. */
   close(): Promise<void>;
 }
