@@ -8,7 +8,7 @@
 //     piped into the encoder: H.264 MP4, audio kept, no metadata, rotation applied, faststart.
 // Any failure (engine, decoder, encoder) rejects: the caller keeps no partial output.
 import { once } from 'node:events';
-import { AppError } from '../../platform/errors';
+import { AppError, engineFailed } from '../../platform/errors';
 import { spotlightBlock, spotlightRegion } from '../faces/spotlight';
 import type { Analysis, Box, FaceEngine } from '../faces/types';
 import { blurFrame, frameBytes } from './frame-blur';
@@ -73,14 +73,22 @@ export async function detectTracks(o: PipelineOptions & { engine: FaceEngine; ev
   const found: Array<{ frame: number; analysis: Analysis }> = [];
   const inflight = new Set<Promise<void>>();
   const expected = Math.ceil(info.frames / every) + 1;
+  // The first failure is kept here: a rejected analysis must fail the clip even when it settles
+  // while nobody is awaiting it (fail closed: a frame never counts as "no faces" by omission).
+  let failure: { err: unknown } | null = null;
+  let launched = 0;
   const launch = (jpeg: Buffer, frame: number) => {
+    launched += 1;
     const p = analyse(o.engine, jpeg, stop.signal).then((analysis) => {
       found.push({ frame, analysis });
       o.onProgress(Math.min(1, found.length / expected));
-    });
-    p.catch(() => undefined);
+    }, (err: unknown) => { failure ??= { err }; });
     inflight.add(p);
-    void p.finally(() => inflight.delete(p)).catch(() => undefined);
+    void p.finally(() => inflight.delete(p));
+  };
+  const settle = async (limit: number) => {
+    while (inflight.size > limit && !failure) await Promise.race(inflight);
+    if (failure) throw failure.err;
   };
   let n = -1;
   let held: { jpeg: Buffer; frame: number } | null = null;
@@ -90,7 +98,7 @@ export async function detectTracks(o: PipelineOptions & { engine: FaceEngine; ev
       n = Math.min((Math.floor(n / every) + 1) * every, Math.max(n + 1, tailFrom));
       if (n % every === 0) {
         held = null;
-        while (inflight.size >= o.parallel) await Promise.race(inflight);
+        await settle(o.parallel - 1);
         launch(Buffer.from(jpeg), n);
       } else {
         held = { jpeg: Buffer.from(jpeg), frame: n };
@@ -98,7 +106,8 @@ export async function detectTracks(o: PipelineOptions & { engine: FaceEngine; ev
     }
     await tool.done;
     if (held) launch(held.jpeg, held.frame);
-    while (inflight.size > 0) await Promise.race(inflight);
+    await settle(0);
+    if (found.length !== launched) throw engineFailed();
   } catch (err) {
     stop.abort(err);
     throw o.signal.aborted ? o.signal.reason : err;
