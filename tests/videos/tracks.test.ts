@@ -40,6 +40,11 @@ describe('masks', () => {
     }
   });
 
+  test('when after the last detection a face keeps moving, then the mask follows at its pace', () => {
+    const moving: Track = { id: 0, detections: [det(10, box(100)), det(20, box(150))] }; // 5 px a frame
+    for (const f of [25, 30, 33]) expect(covers(maskAt(moving, f, o), box(100 + 5 * (f - 10)))).toBe(true);
+  });
+
   test('when before the first detection, then the mask is the first region grown, so a face entering is covered', () => {
     expect(covers(maskAt(track, 0, o), track.detections[0]!.region)).toBe(true);
     expect(maskAt(track, 0, o)!.width).toBeGreaterThan(track.detections[0]!.region.width);

@@ -132,7 +132,16 @@ export function maskAt(track: Track, frame: number, o: MaskOptions): Box | null 
   if (frame < first.frame - o.lead || frame > last.frame + o.tail) return null;
   const [a, b] = around(dets, frame);
   if (a && b) return a === b ? a.region : hull(a.region, b.region);
-  return grow((a ?? b)!.region, 0.25, o.width, o.height);
+  // Before the first or after the last detection: where the face was, grown, and where it is
+  // heading at the pace of its last (or first) two detections (a face leaving the picture is
+  // usually moving, and cut by the edge the detector stops finding it).
+  const [near, next] = a ? [last, dets[dets.length - 2]] : [first, dets[1]];
+  const here = grow(near.region, 0.25, o.width, o.height);
+  if (!next) return here;
+  const k = (frame - near.frame) / (near.frame - next.frame);
+  const moved = { ...here, x: here.x + (near.region.x - next.region.x) * k, y: here.y + (near.region.y - next.region.y) * k };
+  const clipped = grow(moved, 0, o.width, o.height);
+  return clipped.width > 0 && clipped.height > 0 ? hull(here, clipped) : here;
 }
 
 /** The face box of a track in `frame`, interpolated between detections (for the spotlight's

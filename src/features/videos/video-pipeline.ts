@@ -135,12 +135,18 @@ export interface RenderPlan {
   spotlight?: readonly Track[];
 }
 
+/** The regions destroyed in frame `frame`: every blurred track's mask, or the whole picture
+ *  past the last frame the engine examined (nothing is known there: fail closed). */
+export function regionsAt(plan: RenderPlan, frame: number, width: number, height: number): Box[] {
+  if (frame > plan.detected.lastExamined) return [{ x: 0, y: 0, width, height }];
+  const margin = plan.detected.every + EXTRA_MASK_FRAMES;
+  const o = { lead: margin, tail: margin, width, height };
+  return plan.blurred.map((t) => maskAt(t, frame, o)).filter((r): r is Box => r !== null);
+}
+
 export async function renderSafeVideo(o: PipelineOptions, plan: RenderPlan, outFile: string): Promise<{ frames: number }> {
   const { info } = o;
   const size = { width: info.width, height: info.height };
-  const margin = plan.detected.every + EXTRA_MASK_FRAMES;
-  const maskOpts = { lead: margin, tail: margin, width: info.width, height: info.height };
-  const whole: Box = { x: 0, y: 0, width: info.width, height: info.height };
   const decoder = runTool(o.tools.ffmpeg, [
     '-i', o.file, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', `scale=${info.width}:${info.height},format=yuv420p`,
     '-vsync', '0', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1',
@@ -160,10 +166,7 @@ export async function renderSafeVideo(o: PipelineOptions, plan: RenderPlan, outF
   let frame = 0;
   try {
     for await (const pixels of rawFrames(decoder.child.stdout!, frameBytes(size))) {
-      // Past the last examined frame nothing is known: the whole picture goes (fail closed).
-      const regions = frame > plan.detected.lastExamined
-        ? [whole]
-        : plan.blurred.map((t) => maskAt(t, frame, maskOpts)).filter((r): r is Box => r !== null);
+      const regions = regionsAt(plan, frame, info.width, info.height);
       blurFrame(pixels, size, regions, plan.spotlight ? spotlightAt(plan, frame, info.width, info.height) : undefined);
       if (!encoder.child.stdin!.write(pixels)) await Promise.race([once(encoder.child.stdin!, 'drain'), encoder.done]);
       frame += 1;
