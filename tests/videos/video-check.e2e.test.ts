@@ -14,6 +14,9 @@ import { detail, ffprobeJson, greyFrames, makeClip, PAN, panClip, tmpDir } from 
 //   face 3: Dee, consent granted, not enrolled   -> blurred
 //   face 4: a stranger                           -> blurred
 
+// The engine's work dominates: generous timeouts for a loaded 2-core machine (~40 s idle).
+jest.setTimeout(240_000);
+
 let engine: FaceEngine;
 let original: Analysis;
 let dir: string;
@@ -130,4 +133,26 @@ test('when a parent checks a phone clip, then in every sampled frame only their 
   expect((await parent.agent.get(`/api/videos/${res.body.id}`).expect(200)).body.state).toBe('expired');
   await parent.agent.get(result.downloadUrl).expect(404);
   expect(leftovers(world)).toEqual([]);
+});
+
+test('when a parent asks for "only my child", then only their child stays sharp: consented pupils and the background are destroyed too', async () => {
+  const world = createTestWorld({ engine });
+  const { parent } = await setUpScene(world);
+  const short = panClip(tmpDir(), 1);
+  const res = await upload(parent, short, { mode: 'only_my_child' });
+  expect(res.status).toBe(202);
+  const { body } = await finished(parent, res.body.id);
+  expect(body.state).toBe('done');
+  expect(body.result.mode).toBe('only_my_child');
+  expect(body.result.counts).toMatchObject({ own_child: 1, visible: 0 });
+  const file = path.join(tmpDir(), 'safe.mp4');
+  fs.writeFileSync(file, await downloadBinary(parent, body.result.downloadUrl));
+  const before = greyFrames(short, PAN.width, PAN.height);
+  const after = greyFrames(file, PAN.width, PAN.height);
+  const railing: Box = { x: 0, y: 120, width: 100, height: 150 }; // background with detail, no face
+  for (const n of [0, 4, before.length - 1]) {
+    const ratio = (b: Box) => detail(after[n]!, PAN.width, b) / detail(before[n]!, PAN.width, b);
+    expect({ n, amy: ratio(boxIn(0, n)) > 0.6, ben: ratio(boxIn(1, n)) < 0.35, background: ratio(railing) < 0.35 })
+      .toEqual({ n, amy: true, ben: true, background: true });
+  }
 });
