@@ -38,7 +38,7 @@ const boxIn = (i: number, n: number): Box => {
   return { x: b.x * PAN.scale - PAN.pxPerFrame * n, y: b.y * PAN.scale - PAN.cropY, width: b.width * PAN.scale, height: b.height * PAN.scale };
 };
 
-async function setUpScene(world: TestWorld): Promise<{ office: SignedIn; parent: SignedIn }> {
+async function setUpScene(world: TestWorld): Promise<{ office: SignedIn; parent: SignedIn; ids: Record<'amy' | 'ben' | 'cal' | 'dee', number> }> {
   const office = await signIn(world, 'admin');
   const parent = await signIn(world, 'parent');
   const ids = { amy: await addPupil(office, 'Amy'), ben: await addPupil(office, 'Ben'), cal: await addPupil(office, 'Cal'), dee: await addPupil(office, 'Dee') };
@@ -51,7 +51,7 @@ async function setUpScene(world: TestWorld): Promise<{ office: SignedIn; parent:
   await setPhotoConsent(office, ids.cal, 'refused');
   await setPhotoConsent(office, ids.dee, 'granted');
   await linkParent(office, ids.amy, parent.id);
-  return { office, parent };
+  return { office, parent, ids };
 }
 
 const upload = (user: SignedIn, file: Buffer | string, fields: Record<string, string> = {}, name = 'IMG_0042.MOV') => {
@@ -79,7 +79,7 @@ function leftovers(world: TestWorld): string[] {
 
 test('when a parent checks a phone clip, then in every sampled frame only their child and a consented pupil stay sharp, with sound and no metadata', async () => {
   const world = createTestWorld({ engine });
-  const { parent } = await setUpScene(world);
+  const { office, parent, ids } = await setUpScene(world);
   const res = await upload(parent, clip);
   expect(res.status).toBe(202);
   expect(res.headers.location).toBe(`/api/videos/${res.body.id}`);
@@ -127,11 +127,26 @@ test('when a parent checks a phone clip, then in every sampled frame only their 
   const other = await signIn(world, 'parent');
   await other.agent.get(`/api/videos/${res.body.id}`).expect(404);
   await other.agent.get(`/api/videos/${res.body.id}/file`).expect(404);
-  // Expired like photo results.
-  world.clock.advance(world.config.CHECK_EXPIRY_MINUTES * 60_000 + 1000);
-  world.ctx.videos.sweep();
-  expect((await parent.agent.get(`/api/videos/${res.body.id}`).expect(200)).body.state).toBe('expired');
+  // Ben is visible in it: when his consent ceases, the video goes at once (the parent is told
+  // only that it was deleted, never why).
+  await setPhotoConsent(office, ids.ben, 'refused');
+  const gone = (await parent.agent.get(`/api/videos/${res.body.id}`).expect(200)).body;
+  expect(gone.state).toBe('expired');
+  expect(gone.result).toBeUndefined();
   await parent.agent.get(result.downloadUrl).expect(404);
+  expect(leftovers(world)).toEqual([]);
+});
+
+  const { office, parent, ids } = await setUpScene(world);
+  const short = panClip(tmpDir(), 1);
+  const res = await upload(parent, short);
+  const { body } = await finished(parent, res.body.id);
+  expect(body.result.counts.visible).toBe(1); // Ben
+  await setPhotoConsent(office, ids.ben, 'refused');
+  const after = (await parent.agent.get(`/api/videos/${res.body.id}`).expect(200)).body;
+  expect(after.state).toBe('expired'); // the parent is not told why
+  expect(after.result).toBeUndefined();
+  await parent.agent.get(body.result.downloadUrl).expect(404);
   expect(leftovers(world)).toEqual([]);
 });
 
@@ -155,4 +170,10 @@ test('when a parent asks for "only my child", then only their child stays sharp:
     expect({ n, amy: ratio(boxIn(0, n)) > 0.6, ben: ratio(boxIn(1, n)) < 0.35, background: ratio(railing) < 0.35 })
       .toEqual({ n, amy: true, ben: true, background: true });
   }
+  // Expired like photo results.
+  world.clock.advance(world.config.CHECK_EXPIRY_MINUTES * 60_000 + 1000);
+  world.ctx.videos.sweep();
+  expect((await parent.agent.get(`/api/videos/${res.body.id}`).expect(200)).body.state).toBe('expired');
+  await parent.agent.get(body.result.downloadUrl).expect(404);
+  expect(leftovers(world)).toEqual([]);
 });

@@ -58,20 +58,23 @@ const MESSAGES: Record<string, string> = {
 };
 
 export function presentVideo(job: JobRecord, stored: StoredVideo | null): ParentVideo {
+  // A finished copy that is gone (expired, or deleted because a child in it lost consent) is,
+  // for the parent, simply deleted: never why.
+  const state = job.state === 'done' && !stored ? 'expired' : job.state;
   const out: ParentVideo = {
     id: job.id,
-    state: job.state,
+    state,
     percent: Math.floor(job.progress * 100),
     secondsLeft: job.state === 'running' ? job.etaSeconds : null,
     createdAt: job.createdAt,
     expiresAt: job.expiresAt,
     statusUrl: `/api/videos/${job.id}`,
   };
-  if (job.state === 'failed') {
+  if (state === 'failed') {
     const code = job.errorCode ?? 'internal';
     out.error = { code, message: MESSAGES[code] ?? 'Something went wrong on our side, so no copy was made. Please try again.' };
   }
-  if (job.state === 'done' && stored) {
+  if (state === 'done' && stored) {
     const faces = stored.faces.map(presentFace);
     const counts: Record<FaceOutcome, number> = { own_child: 0, visible: 0, blurred: 0 };
     for (const f of faces) counts[f.outcome] += 1;
