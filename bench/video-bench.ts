@@ -1,4 +1,4 @@
-// npm run bench -- --video [--runs N] [--quick]
+// npm run bench -- --video [--runs N] [--quick] [--only exposure|jobs] [--every-per-second 3,6]
 // 1. Whole video jobs through the service (ctx.videos: probe, detect + track, decide, blur,
 //    encode) on clips made here from the face-api sample photos (a pan over two samples side by
 //    side: 5-15 faces in view): 1080p30 and 720p30, 30 s each. Time from submission to done,
@@ -24,6 +24,10 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const runs = argv.includes('--runs') ? Math.max(1, Number(argv[argv.indexOf('--runs') + 1])) : quick ? 1 : 3;
 const seconds = quick ? 10 : 30;
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+const perSecondList = argv.includes('--every-per-second')
+  ? argv[argv.indexOf('--every-per-second') + 1]!.split(',').map(Number)
+  : quick ? [DEFAULT_DETECTIONS_PER_SECOND] : [30, 6, 3, 2];
 const EVAL = path.resolve(__dirname, '..', '..', 'shared', 'eval');
 const CROWD = 'groups/widerface__val_images__12_Group_Large_Group_12_Group_Large_Group_12_253.jpg';
 
@@ -131,7 +135,7 @@ async function exposure(engine: FaceEngine, tools: FfmpegTools, dir: string) {
   console.log(`photo (the crowd photo checked as a photo): ${photoExposed}/${clip.truths.length} exposed (${(100 * photoExposed / clip.truths.length).toFixed(1)}%)`);
   const info = await inspectVideo(tools, clip.file, { ...DEFAULT_VIDEO_LIMITS, maxSeconds: 600 });
   const out: Record<string, unknown> = { photo: { exposed: photoExposed, faces: clip.truths.length } };
-  for (const perSecond of quick ? [DEFAULT_DETECTIONS_PER_SECOND] : [30, 6, 3, 2]) {
+  for (const perSecond of perSecondList) {
     const every = Math.max(1, Math.round(info.fps / perSecond));
     const t0 = performance.now();
     const detected = await detectTracks({ tools, file: clip.file, info, engine, every, parallel: Math.min(2, engine.workers), signal: new AbortController().signal, onProgress: () => undefined });
@@ -166,8 +170,8 @@ export async function videoBench(): Promise<void> {
   const engine = await createFaceEngine({ workers });
   console.log(`video bench: ${tools.source} ${tools.version}; engine ${engine.detector}/${engine.describer} on ${workers} workers; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const results: Record<string, unknown> = {};
-  results.exposure = fs.existsSync(EVAL) ? await exposure(engine, tools, dir) : 'skipped: ../shared/eval not found';
-  results.jobs = await wholeJobs(engine, dir);
+  if (only !== 'jobs') results.exposure = fs.existsSync(EVAL) ? await exposure(engine, tools, dir) : 'skipped: ../shared/eval not found';
+  if (only !== 'exposure') results.jobs = await wholeJobs(engine, dir);
   await engine.close();
   const file = path.join(__dirname, 'results', `video-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -45,6 +45,13 @@ describe('masks', () => {
     for (const f of [25, 30, 33]) expect(covers(maskAt(moving, f, o), box(100 + 5 * (f - 10)))).toBe(true);
   });
 
+  test('when a track was last seen at the picture\'s edge, then its mask is held longer (the face is leaving, cut by the edge)', () => {
+    const leaving: Track = { id: 0, detections: [det(10, box(900)), det(20, box(945))] }; // region reaches x=1000
+    expect(maskAt(leaving, 20 + 40, { ...o, edgeHold: 45 })).not.toBeNull();
+    expect(maskAt(leaving, 20 + 46, { ...o, edgeHold: 45 })).toBeNull();
+    expect(maskAt(track, 20 + 40, { ...o, edgeHold: 45 })).toBeNull(); // mid-picture: the usual tail
+  });
+
   test('when before the first detection, then the mask is the first region grown, so a face entering is covered', () => {
     expect(covers(maskAt(track, 0, o), track.detections[0]!.region)).toBe(true);
     expect(maskAt(track, 0, o)!.width).toBeGreaterThan(track.detections[0]!.region.width);

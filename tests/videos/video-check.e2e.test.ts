@@ -137,19 +137,6 @@ test('when a parent checks a phone clip, then in every sampled frame only their 
   expect(leftovers(world)).toEqual([]);
 });
 
-  const { office, parent, ids } = await setUpScene(world);
-  const short = panClip(tmpDir(), 1);
-  const res = await upload(parent, short);
-  const { body } = await finished(parent, res.body.id);
-  expect(body.result.counts.visible).toBe(1); // Ben
-  await setPhotoConsent(office, ids.ben, 'refused');
-  const after = (await parent.agent.get(`/api/videos/${res.body.id}`).expect(200)).body;
-  expect(after.state).toBe('expired'); // the parent is not told why
-  expect(after.result).toBeUndefined();
-  await parent.agent.get(body.result.downloadUrl).expect(404);
-  expect(leftovers(world)).toEqual([]);
-});
-
 test('when a parent asks for "only my child", then only their child stays sharp: consented pupils and the background are destroyed too', async () => {
   const world = createTestWorld({ engine });
   const { parent } = await setUpScene(world);

@@ -107,6 +107,9 @@ export interface MaskOptions {
   /** Frames masked before the first detection and after the last. */
   lead: number;
   tail: number;
+  /** Longer lead/tail for a track first or last seen touching the picture's edge: a face cut by
+   *  the edge is found less and less as it leaves (or enters), so its mask stays this long. */
+  edgeHold?: number;
   width: number;
   height: number;
 }
@@ -129,7 +132,10 @@ export function maskAt(track: Track, frame: number, o: MaskOptions): Box | null 
   const dets = track.detections;
   const first = dets[0]!;
   const last = dets[dets.length - 1]!;
-  if (frame < first.frame - o.lead || frame > last.frame + o.tail) return null;
+  const atEdge = (r: Box) => r.x <= 1 || r.y <= 1 || r.x + r.width >= o.width - 1 || r.y + r.height >= o.height - 1;
+  const lead = atEdge(first.region) ? Math.max(o.lead, o.edgeHold ?? 0) : o.lead;
+  const tail = atEdge(last.region) ? Math.max(o.tail, o.edgeHold ?? 0) : o.tail;
+  if (frame < first.frame - lead || frame > last.frame + tail) return null;
   const [a, b] = around(dets, frame);
   if (a && b) return a === b ? a.region : hull(a.region, b.region);
   // Before the first or after the last detection: where the face was, grown, and where it is

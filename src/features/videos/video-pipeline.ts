@@ -23,6 +23,10 @@ import { boxAt, maskAt, Tracker, type Detection, type Track } from './tracks';
 export const DEFAULT_DETECTIONS_PER_SECOND = 3;
 /** Frames a mask is kept beyond what the detection interval needs. */
 const EXTRA_MASK_FRAMES = 3;
+/** Seconds a mask is kept for a face first or last seen at the picture's edge. Measured on the
+ *  pan-and-zoom crowd clip: every face-frame left exposed was a face cut by the edge, which the
+ *  detector stops finding as it leaves (docs/performance.md). */
+const EDGE_HOLD_SECONDS = 1.5;
 
 export interface PipelineOptions {
   tools: FfmpegTools;
@@ -39,6 +43,8 @@ export const detectEvery = (fps: number, perSecond = DEFAULT_DETECTIONS_PER_SECO
 export interface Detected {
   tracks: readonly Track[];
   every: number;
+  /** Frames a mask is held for a face at the picture's edge. */
+  edgeHold: number;
   /** Index of the last frame the engine examined (the clip's last frame). */
   lastExamined: number;
   detections: number;
@@ -124,7 +130,7 @@ export async function detectTracks(o: PipelineOptions & { engine: FaceEngine; ev
     const scale = (b: Box): Box => ({ x: b.x * sx, y: b.y * sy, width: b.width * sx, height: b.height * sy });
     tracker.add(analysis.faces.map((f): Detection => ({ frame, box: scale(f.box), score: f.score, descriptor: f.descriptor, region: scale(f.blurRegion) })));
   }
-  return { tracks: tracker.tracks, every, lastExamined: n, detections: found.length };
+  return { tracks: tracker.tracks, every, edgeHold: Math.round(info.fps * EDGE_HOLD_SECONDS), lastExamined: n, detections: found.length };
 }
 
 export interface RenderPlan {
@@ -140,7 +146,7 @@ export interface RenderPlan {
 export function regionsAt(plan: RenderPlan, frame: number, width: number, height: number): Box[] {
   if (frame > plan.detected.lastExamined) return [{ x: 0, y: 0, width, height }];
   const margin = plan.detected.every + EXTRA_MASK_FRAMES;
-  const o = { lead: margin, tail: margin, width, height };
+  const o = { lead: margin, tail: margin, edgeHold: plan.detected.edgeHold, width, height };
   return plan.blurred.map((t) => maskAt(t, frame, o)).filter((r): r is Box => r !== null);
 }
 
