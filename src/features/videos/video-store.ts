@@ -12,14 +12,16 @@ const TMP = '.tmp';
 
 export type VideoStore = ReturnType<typeof createVideoStore>;
 
+/** The folder is made on first use: an uploads folder without videos stays as it was. */
 export function createVideoStore(root: string) {
-  fs.mkdirSync(root, { recursive: true });
+  const list = (): string[] => (fs.existsSync(root) ? fs.readdirSync(root) : []);
   const dirOf = (id: string) => (ID.test(id) ? path.join(root, id) : null);
 
   return {
     /** A fresh folder for the job's output while it is being made. */
     workDir(id: string): string {
       const dir = `${dirOf(id)!}${TMP}`;
+      fs.mkdirSync(root, { recursive: true });
       fs.rmSync(dir, { recursive: true, force: true });
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       return dir;
@@ -57,7 +59,7 @@ export function createVideoStore(root: string) {
     /** Deletes every stored video in which this pupil is visible; returns how many. */
     removeShowing(pupilId: number): number {
       let removed = 0;
-      for (const name of fs.readdirSync(root)) {
+      for (const name of list()) {
         const record = ID.test(name) ? this.load(name) : null;
         if (!record?.visiblePupilIds.includes(pupilId)) continue;
         fs.rmSync(path.join(root, name), { recursive: true, force: true });
@@ -68,7 +70,7 @@ export function createVideoStore(root: string) {
     /** Deletes expired results, and work folders no running job owns. */
     sweep(now: Date, running: ReadonlySet<string>): number {
       let removed = 0;
-      for (const name of fs.readdirSync(root)) {
+      for (const name of list()) {
         const id = name.endsWith(TMP) ? name.slice(0, -TMP.length) : name;
         const record = name.endsWith(TMP) ? null : this.load(name);
         const stale = name.endsWith(TMP) ? !running.has(id) : !record || new Date(record.expiresAt) <= now;

@@ -56,7 +56,6 @@ export type VideosService = ReturnType<typeof createVideosService>;
 export function createVideosService(d: VideosDeps) {
   const store = createVideoStore(path.join(d.uploadsDir, 'videos'));
   const uploadsRoot = path.join(d.uploadsDir, 'video-uploads');
-  fs.mkdirSync(uploadsRoot, { recursive: true, mode: 0o700 });
   const working = new Set<string>();
 
   const tools = (): FfmpegTools => {
@@ -142,6 +141,7 @@ export function createVideosService(d: VideosDeps) {
 
     /** A private folder for one upload; the caller deletes it unless it was handed to a job. */
     newUploadDir(): string {
+      fs.mkdirSync(uploadsRoot, { recursive: true, mode: 0o700 });
       return fs.mkdtempSync(path.join(uploadsRoot, 'u-'));
     },
 
@@ -204,7 +204,12 @@ export function createVideosService(d: VideosDeps) {
      *  process left behind. */
     recover(): void {
       d.jobs.recover();
-      for (const name of fs.readdirSync(uploadsRoot)) fs.rmSync(path.join(uploadsRoot, name), { recursive: true, force: true });
+      // Filesystem trouble here is the sweeper's to report and retry, never a failed start.
+      try {
+        fs.rmSync(uploadsRoot, { recursive: true, force: true });
+      } catch (err) {
+        d.logger.error({ code: (err as NodeJS.ErrnoException).code }, 'removing video uploads left by the previous process failed');
+      }
     },
 
     sweep(): number {
