@@ -152,7 +152,9 @@ async function exposure(engine: FaceEngine, tools: FfmpegTools, dir: string) {
         const inside = coveredShare(b, [{ x: 0, y: 0, width: info.width, height: info.height }]);
         if (inside < 0.5) return;
         pairs += 1;
-        if (coveredShare(b, regions) < COVERED_SHARE) { exposedPairs += 1; everExposed.add(i); if (inside < 1) atEdge += 1; }
+        // Of a face cut by the edge, what is in the picture must be covered.
+        const seenPart = { x: Math.max(0, b.x), y: Math.max(0, b.y), width: Math.min(info.width, b.x + b.width) - Math.max(0, b.x), height: Math.min(info.height, b.y + b.height) - Math.max(0, b.y) };
+        if (coveredShare(seenPart, regions) < COVERED_SHARE) { exposedPairs += 1; everExposed.add(i); if (inside < 1) atEdge += 1; }
       });
     });
     const seen = new Set(clip.truths.map((_, i) => i).filter((i) => clip.frames.some((tf) => coveredShare(tf(clip.truths[i]!.box), [{ x: 0, y: 0, width: info.width, height: info.height }]) >= 0.5)));
