@@ -1,4 +1,4 @@
-// npm run bench [-- --runs N] [--quick] [--describer onnx|tfjs] [--queue]
+// npm run bench [-- --runs N] [--quick] [--describer onnx|tfjs] [--queue] [--video]
 // Stage timings (decode, detect, describe, match, blur+encode), the whole check through
 // ctx.checks.check (the service's own code path on a temp database), throughput with one worker
 // and with all, and peak RSS, on: the face-api demo photos (1920 px), the same upscaled to 12 MP,
@@ -239,6 +239,11 @@ async function main(): Promise<void> {
   console.log(`written ${path.relative(process.cwd(), out)}`);
 }
 
-// --queue: the engine behind BullMQ on Redis instead (bench/bench-queue.ts).
+// --queue: the engine behind BullMQ on Redis instead (bench/bench-queue.ts); --video: video-bench.ts.
 if (argv.includes('--queue')) void import('./bench-queue');
-else main().catch((err) => { console.error(err); process.exit(1); });
+else if (argv.includes('--video')) {
+  clearInterval(rssTimer);
+  import('./video-bench').then((m) => m.videoBench()).then(() => process.exit(0), (err) => { console.error(err); process.exit(1); });
+} else {
+  main().catch((err) => { console.error(err); process.exit(1); });
+}

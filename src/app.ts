@@ -10,6 +10,7 @@ import { importsRoutes } from './features/register/imports.routes';
 import { referencesRoutes } from './features/register/references.routes';
 import { registerRoutes } from './features/register/register.routes';
 import { checksRoutes } from './features/checks/checks.routes';
+import { videosRoutes } from './features/videos/videos.routes';
 import { eventsPages } from './features/events/events.pages';
 import { eventsRoutes } from './features/events/events.routes';
 import { openApiDocument } from './openapi';
@@ -30,6 +31,7 @@ export function apiRouter(ctx: AppContext): express.Router {
   api.use(importsRoutes(ctx));
   api.use(auditRoutes(ctx));
   api.use(checksRoutes(ctx));
+  api.use(videosRoutes(ctx));
   api.use(eventsRoutes(ctx));
   return api;
 }

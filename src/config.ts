@@ -51,6 +51,12 @@ const schema = z.object({
    *  memory at 0.8 GB (MAX_UPLOAD_MB x MAX_PHOTOS_PER_CHECK alone would allow 500 MB each). */
   MAX_CHECK_REQUEST_MB: intFrom(100),
   MAX_IMAGE_MEGAPIXELS: intFrom(200),
+  /** Video checks: longest clip (seconds) and largest upload (MB); jobs run at once and waiting
+   *  (more get 503 busy). */
+  VIDEO_MAX_SECONDS: intFrom(300),
+  VIDEO_MAX_MB: intFrom(500),
+  VIDEO_JOBS: intFrom(1),
+  VIDEO_QUEUE: intFrom(4),
   SESSION_DAYS: intFrom(14),
   SECURE_COOKIES: bool(false),
   /** Who may set X-Forwarded-For: 'none' (default), a hop count, or addresses/subnets

@@ -12,6 +12,10 @@ import type { Db } from './platform/db';
 import type { Logger } from './platform/logger';
 import type { Mailer } from './platform/mailer';
 import type { Cipher } from './platform/secrets';
+import { createInProcessJobRunner, type JobRunner } from './platform/jobs';
+import { findFfmpegTools, type FfmpegTools } from './features/videos/ffmpeg-tools';
+import { DEFAULT_VIDEO_LIMITS } from './features/videos/probe';
+import { createVideosService, type VideosService } from './features/videos/videos.service';
 
 /** Everything the features need, built once by main.ts (or a test) and handed to createApp. */
 export interface Infrastructure {
@@ -22,6 +26,8 @@ export interface Infrastructure {
   engine: FaceEngine;
   mailer: Mailer;
   cipher: Cipher;
+  /** ffmpeg for videos; found on the system or in node_modules when not given. */
+  ffmpeg?: FfmpegTools | { problem: string };
 }
 
 export interface AppContext extends Infrastructure {
@@ -30,6 +36,8 @@ export interface AppContext extends Infrastructure {
   register: RegisterService;
   checks: ChecksService;
   events: EventsFeature;
+  jobs: JobRunner;
+  videos: VideosService;
   /** Starts sweepers and schedulers; returns functions that stop them. */
   startBackground(): Array<() => Promise<void>>;
 }
@@ -57,10 +65,21 @@ export function createContext(infra: Infrastructure): AppContext {
     imageLimits: { maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000 },
     admission: { total: config.MAX_CHECKS_IN_FLIGHT, perUser: config.MAX_CHECKS_PER_USER, maxBytes: config.MAX_CHECK_REQUEST_MB * 1024 * 1024 },
   });
+  const jobs = createInProcessJobRunner({
+    db, clock, logger: infra.logger, concurrency: config.VIDEO_JOBS, maxQueued: config.VIDEO_QUEUE, maxPerOwner: 2,
+  });
+  const videos = createVideosService({
+    jobs, engine: infra.engine, tools: infra.ffmpeg ?? findFfmpegTools(), register, events, audit, clock, logger: infra.logger,
+    matching: { threshold: config.MATCH_THRESHOLD, margin: config.MATCH_MARGIN, outsiderMargin: config.MATCH_MARGIN + 0.04 },
+    limits: { ...DEFAULT_VIDEO_LIMITS, maxSeconds: config.VIDEO_MAX_SECONDS },
+    expiryMinutes: config.CHECK_EXPIRY_MINUTES, uploadsDir: config.UPLOADS_DIR,
+  });
   // Stored safe copies showing a pupil go the moment that pupil's consent ceases.
   register.onConsentCeased((pupilId) => checks.removeShowingPupil(pupilId));
+  register.onConsentCeased((pupilId) => videos.removeShowingPupil(pupilId));
   const startBackground = () => {
     const stops: Array<() => Promise<void>> = [];
+    videos.recover();
     // Reminder e-mails: jobs live in the database, so a restart resumes where the last run stopped.
     events.scheduler.start();
     stops.push(() => events.scheduler.stop());
@@ -70,7 +89,7 @@ export function createContext(infra: Infrastructure): AppContext {
     // thrown inside setInterval it would end the process.
     const sweep = () => {
       try {
-        const removed = checks.sweep();
+        const removed = checks.sweep() + videos.sweep();
         if (removed > 0) infra.logger.info({ removed }, 'expired checks deleted');
       } catch (err) {
         infra.logger.error({ code: (err as NodeJS.ErrnoException).code }, 'sweeping expired checks failed; retrying in a minute');
@@ -80,9 +99,10 @@ export function createContext(infra: Infrastructure): AppContext {
     const timer = setInterval(sweep, 60_000);
     timer.unref();
     stops.push(async () => clearInterval(timer));
+    stops.push(() => jobs.close());
     return stops;
   };
-  return { ...infra, audit, accounts, register, checks, events, startBackground };
+  return { ...infra, audit, accounts, register, checks, events, jobs, videos, startBackground };
 }
 
 export const outboxDir = (config: Config) => path.join(config.DATA_DIR, 'outbox');

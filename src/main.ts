@@ -22,7 +22,7 @@ async function main() {
   const background = ctx.startBackground();
 
   const server = app.listen(config.PORT, config.HOST, () => {
-    logger.info({ url: config.publicUrl, backend: ctx.engine.backend, detector: ctx.engine.detector, describer: ctx.engine.describer, workers: ctx.engine.workers }, 'ShareSafe is listening');
+    logger.info({ url: config.publicUrl, backend: ctx.engine.backend, detector: ctx.engine.detector, describer: ctx.engine.describer, workers: ctx.engine.workers, video: ctx.videos.tools }, 'ShareSafe is listening');
     const setup = bootstrapFirstAdmin(ctx.accounts);
     if (setup) {
       // Printed to the terminal, not only the log, so the operator sees it.

@@ -47,6 +47,12 @@ const coreEndpoints: Endpoint[] = [
   { method: 'get', path: '/api/checks/{id}/photos/{index}', summary: 'A safe copy (JPEG, metadata removed)', tag: 'checks', roles: ANY, ok: 200, produces: 'image/jpeg' },
   { method: 'get', path: '/api/checks/{id}/zip', summary: 'All safe copies of a check as a zip', tag: 'checks', roles: ANY, ok: 200, produces: 'application/zip' },
   { method: 'delete', path: '/api/checks/{id}', summary: 'Delete a check and its copies now', tag: 'checks', roles: ANY, ok: 204 },
+  { method: 'post', path: '/api/videos', summary: 'Check a video clip (MP4/MOV) as a background job: 202 with its status; bad input 4xx at once', tag: 'videos', roles: ANY,
+    multipart: { video: 'One clip (MP4 or MOV, H.264 or HEVC)', mode: 'standard | only_my_child', eventId: 'optional event id' }, ok: 202 },
+  { method: 'get', path: '/api/videos', summary: 'Your recent video checks, newest first', tag: 'videos', roles: ANY, ok: 200 },
+  { method: 'get', path: '/api/videos/{id}', summary: 'A video check: state, percent, seconds left; when done, per face only your child, visible or blurred', tag: 'videos', roles: ANY, ok: 200 },
+  { method: 'get', path: '/api/videos/{id}/file', summary: 'The safe video (H.264 MP4, sound kept, metadata removed)', tag: 'videos', roles: ANY, ok: 200, produces: 'video/mp4' },
+  { method: 'delete', path: '/api/videos/{id}', summary: 'Cancel a video check or delete its copy now', tag: 'videos', roles: ANY, ok: 204 },
 ];
 
 const endpoints: Endpoint[] = [...coreEndpoints];
@@ -92,7 +98,7 @@ export function openApiDocument(publicUrl: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'ShareSafe API', version: '0.1.0', description: 'Consent register and photo checks. Errors: { "error": { "code", "message" } }. Cookie sessions must send X-CSRF-Token on unsafe requests; API tokens (Authorization: Bearer) need none.' },
+    info: { title: 'ShareSafe API', version: '0.1.0', description: 'Consent register, photo checks and video checks. Errors: { "error": { "code", "message" } }. Cookie sessions must send X-CSRF-Token on unsafe requests; API tokens (Authorization: Bearer) need none.' },
     servers: [{ url: publicUrl }],
     components: {
       securitySchemes: {

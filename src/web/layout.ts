@@ -22,6 +22,7 @@ export interface NavItem {
 
 const PARENT_NAV: NavItem[] = [
   { href: '/check', label: 'Check photos' },
+  { href: '/videos', label: 'Videos' },
   { href: '/consents', label: 'Consent' },
   { href: '/guidance', label: 'Guidance' },
 ];

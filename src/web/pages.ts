@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { accountPages } from './account-pages';
 import { checkPages } from './check-pages';
 import { consentPages } from './consent-pages';
+import { videoPages } from './video-pages';
 import { officePages } from './office';
 
 /** All server-rendered pages: sign-in and accounts, the parents' photo check, the school office. */
@@ -15,6 +16,7 @@ export function webPages(ctx: AppContext): Router {
   });
   r.use(accountPages(ctx));
   r.use(checkPages(ctx));
+  r.use(videoPages(ctx));
   r.use(consentPages(ctx));
   r.use(officePages(ctx));
   return r;

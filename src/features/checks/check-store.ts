@@ -102,7 +102,8 @@ export function createCheckStore(root: string): CheckStore {
     sweep(now, orphanAgeMs) {
       let removed = 0;
       for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
-        if (!entry.isDirectory()) continue;
+        // Folders not named like a check belong to something else (videos/, video-uploads/).
+        if (!entry.isDirectory() || !(ID.test(entry.name) || entry.name.endsWith(TMP))) continue;
         const dir = path.join(root, entry.name);
         // A save never spans a sweep (both are synchronous), so a .tmp folder is always the
         // remains of a failed write or a crash: it goes whatever its age.

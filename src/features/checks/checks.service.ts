@@ -7,7 +7,8 @@ import type { Analysis, FaceEngine } from '../faces/types';
 import { checkAdmission, type AdmissionLimits } from './admission';
 import type { CheckStore, StoredCheck } from './check-store';
 import type { CheckRecord, FaceReport, PhotoFailure, PhotoReport } from './checks.presenter';
-import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
+import { decideFaces, matchingFor } from './face-decisions';
+import { isVisible, withoutAmbiguousMatches, type CheckMode, type Verdict } from './verdict';
 
 /** What the check needs from the register: kept narrow so the check never sees other children's names. */
 export interface RegisterPort {
@@ -53,21 +54,14 @@ export type ChecksService = ReturnType<typeof createChecksService>;
 
 export function createChecksService(d: ChecksDeps) {
   function verdictsFor(analysis: Analysis, userId: number, mode: CheckMode, candidates?: Set<number>, visible?: Set<number>): FaceReport[] {
-    const gallery = d.register.galleryForChecks();
-    const children = new Map(d.register.childrenOf(userId).map((c) => [c.id, c.firstName]));
-    // "Only my child": faces are compared with the parent's own children only, so no other
-    // pupil is even measured (everyone else is blurred whoever they are).
-    const within = mode === 'only_my_child' ? new Set(children.keys()) : undefined;
-    const matches = withoutAmbiguousMatches(analysis.faces.map((f) =>
-      f.descriptor ? gallery.match(f.descriptor, { ...d.matching, candidates, within }) : null));
-    const matchedIds = [...new Set(matches.filter((m) => m !== null).map((m) => m!.pupilId))];
-    const consent = d.register.photoConsentCurrent(matchedIds);
-    const mayBeSibling = d.register.mayBeUnenrolledSibling(matchedIds);
+    const matching = matchingFor(d.register, d.matching, userId, mode, candidates);
+    const matches = withoutAmbiguousMatches(analysis.faces.map((f) => matching.match(f.descriptor)));
+    const decisions = decideFaces(d.register, matching, matches.map((m) => m?.pupilId ?? null), mode);
     return analysis.faces.map((face, i) => {
-      const verdict = decideVerdict({ matchedPupilId: matches[i]?.pupilId ?? null, ownChildren: new Set(children.keys()), consentCurrent: consent, mayBeSibling, mode });
+      const { verdict, pupil } = decisions[i]!;
       if (isVisible(verdict) && matches[i]) visible?.add(matches[i]!.pupilId);
       const report: FaceReport = { box: roundBox(face.box), score: Math.round(face.score * 100) / 100, verdict, blurred: !isVisible(verdict) };
-      if (verdict === 'own_child') report.pupil = { id: matches[i]!.pupilId, firstName: children.get(matches[i]!.pupilId)! };
+      if (pupil) report.pupil = pupil;
       return report;
     });
   }
@@ -198,13 +192,13 @@ export function createChecksService(d: ChecksDeps) {
 }
 
 /** Whole pixels, rounded outwards so the blurred area never shrinks, clamped to the image. */
-function toPixelBox(b: { x: number; y: number; width: number; height: number }, w: number, h: number) {
+export function toPixelBox(b: { x: number; y: number; width: number; height: number }, w: number, h: number) {
   const x = Math.max(0, Math.floor(b.x));
   const y = Math.max(0, Math.floor(b.y));
   return { x, y, width: Math.min(w, Math.ceil(b.x + b.width)) - x, height: Math.min(h, Math.ceil(b.y + b.height)) - y };
 }
 
-const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({
+export const roundBox = (b: { x: number; y: number; width: number; height: number }) => ({
   x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height),
 });
 
