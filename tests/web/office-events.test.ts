@@ -145,7 +145,7 @@ describe('office events: reminders and links', () => {
   test('when an organiser schedules a reminder, then it is listed; cancelling it marks it cancelled', async () => {
     const ev = await createEvent(organiser, {});
     const landed = await follow(await submit(organiser, `/office/events/${ev.id}/reminders`, { days: '2', hours: '' }), organiser);
-    expect(landed.text).toContain('Reminder scheduled for 8 Mar 2026, 13:00.');
+    expect(landed.text).toContain('Reminder scheduled for 8 March 2026, 13:00.');
     expect(landed.text).toContain('2 days before');
     expect(landed.text).toContain('Scheduled');
     expect(landed.text).not.toContain('Send guidance now');

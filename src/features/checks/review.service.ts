@@ -69,6 +69,11 @@ export function createReviewService(d: ReviewDeps) {
   }
 
   return {
+    /** Throws (409 a face, 410 no longer possible, 404 not yours) unless this place may be put back. */
+    assertRevealable(userId: number, id: string, index: number, face: number): void {
+      revealable(userId, id, index, face);
+    },
+
     /** Adds masks to a photo's safe copy; the style applies to this photo's added masks. */
     addMasks(userId: number, id: string, index: number, masks: Mask[], style: MaskStyle) {
       return serially(id, async () => {

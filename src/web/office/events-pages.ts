@@ -5,7 +5,7 @@ import { idParam } from '../../platform/http';
 import { renderEventPage } from './events-detail';
 import { eventForm, formLists, isoToLondonLocal, reminderForm, uploadLinkForm, type EventFormState } from './events-forms';
 import { eventFormBody, eventListBody, formChoices, type EventRow } from './events-view';
-import { adminOnly, failedForm, formValues, isAdmin, plural, redirectWithFlash, sendPage, staffOnly } from './shared';
+import { adminOnly, failedForm, formatDateTime, formValues, isAdmin, plural, redirectWithFlash, sendPage, staffOnly } from './shared';
 
 // Organisers' pages for events under /office/events. Admins reach every event and organisers the
 // events they organise: every handler goes through the events service, which decides (403/404).
@@ -102,7 +102,7 @@ export function eventPages(ctx: AppContext): Router {
     let message: string;
     try {
       const reminder = events.reminders.schedule(user(req), id, reminderBody.parse(reminderForm.parse(values)));
-      message = `Reminder scheduled for ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(reminder.dueAt))}.`;
+      message = `Reminder scheduled for ${formatDateTime(reminder.dueAt)}.`;
     } catch (err) {
       return renderEventPage(ctx, req, res, id, { reminder: failedForm(values, err) }, 400);
     }
