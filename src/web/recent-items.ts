@@ -48,7 +48,7 @@ export function recentList(items: RecentItem[], now: Date, csrf: SafeHtml): Safe
 <ul class="recent-list">${items.map((item) => {
     const left = minutesLeft(item.expiresAt, now);
     return html`<li class="recent-item">
-<a class="recent-thumbs" href="${item.openUrl}">${item.thumbnails.map((t) => html`<img src="${t.url}" alt="${t.alt}" loading="lazy">`)}<span class="visually-hidden">Open ${item.title}</span></a>
+<div class="recent-thumbs">${item.thumbnails.map((t) => html`<img src="${t.url}" alt="${t.alt}" loading="lazy">`)}</div>
 <div class="recent-text"><p><a href="${item.openUrl}">${item.title}</a><br><span class="small muted">Checked at ${timeOf(item.createdAt)}. Deleted in ${left === 1 ? '1 minute' : `${left} minutes`} (at ${timeOf(item.expiresAt)}).</span></p>
 <form method="post" action="${item.deleteUrl}" class="inline-form">${csrf}<button type="submit" class="button button-secondary button-small">Delete now<span class="visually-hidden">: ${item.title}</span></button></form></div>
 </li>`;
