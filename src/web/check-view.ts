@@ -61,7 +61,7 @@ function maybeFaces(check: ParentCheck, p: ParentPhoto, label: string): SafeHtml
 
 /** "Blur more": the editor (check.js) opens here; without scripts it is not offered. */
 function blurMore(check: ParentCheck, p: ParentPhoto): SafeHtml {
-  return html`<div class="blur-more js-only" data-check-id="${check.id}" data-photo-index="${p.index}" data-width="${p.width}" data-height="${p.height}" data-style="${p.maskStyle}">
+  return html`<div class="blur-more js-only" data-check-id="${check.id}" data-photo-index="${p.index}" data-width="${p.width}" data-height="${p.height}" data-cover="${p.maskStyle}">
 <button type="button" class="button button-secondary" data-edit-blurs>Add a blur</button>
 <p class="small muted">Cover anything else you do not want to share: a face we missed, a name badge, a house number, a car number plate.</p>
 </div>`;

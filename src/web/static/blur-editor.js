@@ -43,7 +43,7 @@
     const styleId = `style-${box.dataset.checkId}-${box.dataset.photoIndex}`;
     const style = el('select', { id: styleId },
       el('option', { value: 'pixelate', text: 'Pixelate' }), el('option', { value: 'solid', text: 'Solid colour' }), el('option', { value: 'sticker', text: 'Smiley sticker' }));
-    style.value = box.dataset.style || 'pixelate';
+    style.value = box.dataset.cover || 'pixelate';
     const status = el('p', { class: 'small', role: 'status' });
     const add = el('button', { type: 'button', class: 'button button-secondary', text: 'Add a blur in the middle' });
     const apply = el('button', { type: 'button', class: 'button', text: 'Apply blurs' });
