@@ -127,7 +127,7 @@ describeBrowser('the parent\'s review on a phone', () => {
     await card.locator('details.maybe-faces summary').click();
     await card.getByRole('link', { name: /Look at place 1/ }).click();
     await page.getByRole('heading', { name: 'Is this a person?' }).waitFor();
-    await expect(page.getByRole('img', { name: 'The blurred place, enlarged' }).evaluate((i) => (i as HTMLImageElement).naturalWidth)).resolves.toBeGreaterThanOrEqual(480);
+    await expect(page.getByRole('img', { name: 'The blurred place, enlarged' }).evaluate((i) => Math.max((i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight))).resolves.toBeGreaterThanOrEqual(480);
     // Not confirmed: the browser keeps the form (required box), nothing changes.
     await page.getByRole('button', { name: 'Put this place back' }).click();
     expect(new URL(page.url()).pathname).toMatch(/\/regions\/\d+$/);
@@ -144,7 +144,7 @@ describeBrowser('the parent\'s review on a phone', () => {
     await page.reload();
     const recent = page.getByRole('region', { name: 'Your recent checks' });
     await expect(recent.getByText(/Deleted in (60|59) minutes/).count()).resolves.toBe(1);
-    await expect(recent.locator('img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth))).resolves.toEqual([240]);
+    await expect(recent.locator('img').evaluateAll((imgs) => imgs.map((i) => Math.max((i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight)))).resolves.toEqual([240]);
     await Promise.all([page.waitForURL(`**/checks/${checkId}`), recent.getByRole('link', { name: 'IMG_2041-safe.jpg', exact: true }).click()]);
     await page.getByRole('heading', { level: 1, name: 'Your safe copies' }).waitFor();
     await expect(page.getByRole('heading', { level: 2, name: 'Photo 1' }).count()).resolves.toBe(1);

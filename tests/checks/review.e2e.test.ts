@@ -292,5 +292,8 @@ describe('own child not recognised', () => {
     expect(world.ctx.register.unrecognisedCounts(sam)).toMatchObject({ noMatch: 1, noReference: 0 });
     expect(world.ctx.register.unrecognisedCounts(kit)).toMatchObject({ noMatch: 0, noReference: 2 });
     expect(world.ctx.register.unrecognisedCounts(zed)).toBeNull();
+    const pupilPage = await office.agent.get(`/office/pupils/${sam}`).set('Accept', 'text/html').expect(200);
+    expect(pupilPage.text).toMatch(/Photos checked by Sam's parents did not recognise Sam: 1 photo where ShareSafe found no confident match\. The last was on 2 March 2026\./);
+    expect((await office.agent.get(`/office/pupils/${zed}`).set('Accept', 'text/html').expect(200)).text).not.toContain('id="unrecognised-counts"');
   });
 });
