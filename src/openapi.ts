@@ -1,6 +1,6 @@
 import { z, type ZodType } from 'zod';
 import * as accounts from './features/accounts/accounts.schemas';
-import { zipQuery } from './features/checks/checks.routes';
+import { maskBody, revealBody, zipQuery } from './features/checks/checks.routes';
 
 // The OpenAPI document is built from one table of endpoints and the same zod schemas the routes
 // parse with, so the document cannot drift from what the server accepts.
@@ -44,7 +44,11 @@ const coreEndpoints: Endpoint[] = [
     multipart: { photos: 'One or more photos (JPEG, PNG, WebP, HEIC)', mode: 'standard | only_my_child', eventId: 'optional event id' }, ok: 201 },
   { method: 'get', path: '/api/checks/zip', summary: 'Safe copies of several of your checks as one zip (ids=a,b,c)', tag: 'checks', roles: ANY, query: zipQuery, ok: 200, produces: 'application/zip' },
   { method: 'get', path: '/api/checks/{id}', summary: 'A check report (owner only, until it expires)', tag: 'checks', roles: ANY, ok: 200 },
-  { method: 'get', path: '/api/checks/{id}/photos/{index}', summary: 'A safe copy (JPEG, metadata removed)', tag: 'checks', roles: ANY, ok: 200, produces: 'image/jpeg' },
+  { method: 'get', path: '/api/checks', summary: 'Your checks that have not expired yet, newest first', tag: 'checks', roles: ANY, ok: 200 },
+  { method: 'get', path: '/api/checks/{id}/photos/{index}', summary: 'A safe copy (JPEG, metadata removed); ?download names it, ?size=thumb makes it small', tag: 'checks', roles: ANY, ok: 200, produces: 'image/jpeg' },
+  { method: 'post', path: '/api/checks/{id}/photos/{index}/masks', summary: 'Blur more: add rectangles or ellipses (pixelate, solid or sticker) to a new safe copy', tag: 'checks', roles: ANY, body: maskBody, ok: 200 },
+  { method: 'get', path: '/api/checks/{id}/photos/{index}/regions/{face}', summary: 'A place that may be a face, enlarged, before you put it back', tag: 'checks', roles: ANY, ok: 200, produces: 'image/jpeg' },
+  { method: 'post', path: '/api/checks/{id}/photos/{index}/regions/{face}/reveal', summary: 'Put back a place that may be a face, after confirming it is not a person (never a detected face)', tag: 'checks', roles: ANY, body: revealBody, ok: 200 },
   { method: 'get', path: '/api/checks/{id}/zip', summary: 'All safe copies of a check as a zip', tag: 'checks', roles: ANY, ok: 200, produces: 'application/zip' },
   { method: 'delete', path: '/api/checks/{id}', summary: 'Delete a check and its copies now', tag: 'checks', roles: ANY, ok: 204 },
   { method: 'post', path: '/api/videos', summary: 'Check a video clip (MP4/MOV) as a background job: 202 with its status; bad input 4xx at once', tag: 'videos', roles: ANY,

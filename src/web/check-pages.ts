@@ -11,6 +11,7 @@ import { requirePageUser } from './auth-pages';
 import { okPhotos, photoCards, timeOf } from './check-view';
 import { formatWhen, html, type SafeHtml } from './html';
 import { csrfField, layout } from './layout';
+import { photoCheckItems, recentItems, recentList, type RecentSource } from './recent-items';
 
 const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/);
 const linkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
@@ -19,6 +20,9 @@ const checkForm = z.object({
   eventId: strictInt().pipe(z.number().positive()).optional(),
 });
 const cardQuery = z.object({ n: strictInt().pipe(z.number().min(0).max(1000)).default(0) });
+const photoIndex = strictInt().pipe(z.number().min(0).max(1000));
+const faceIndex = strictInt().pipe(z.number().min(0).max(10_000));
+const revealForm = z.object({ notAPerson: z.literal('yes').optional() });
 
 interface CheckPageOptions {
   event?: EventRecord;
@@ -32,6 +36,8 @@ interface CheckPageOptions {
 export function checkPages(ctx: AppContext): Router {
   const { checks, config, events } = ctx;
   const r = Router();
+  // Every kind of recent work a parent may reopen (video checks add their own source here).
+  const recentSources: RecentSource[] = [photoCheckItems(checks)];
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_PHOTOS_PER_CHECK, fields: 10 },
@@ -77,12 +83,15 @@ ${radio('only_my_child', html`<strong>Only my child</strong>`, 'Keep only your c
 </form>
 <section id="results" class="results" aria-live="polite" hidden>
 <div class="results-toolbar"><h2>Your safe copies</h2>
+<p class="muted small results-note">Location and camera details are removed from every copy. Copies are deleted after an hour: download them before then.</p>
 <p class="actions" id="results-actions" hidden><a class="button" id="zip-link" href="#" download>Download all (zip)</a>
 <button type="button" class="button button-secondary" id="share-all" hidden>Share all…</button></p></div>
 <div id="result-list"></div>
 </section>
+${recentList(recentItems(recentSources, currentUser(req).id), ctx.clock.now(), csrfField(req))}
 ${whyBlurred()}
-<script src="/static/check.js" defer></script>`;
+<script src="/static/check.js" defer></script>
+<script src="/static/blur-editor.js" defer></script>`;
     res.status(o.error ? 400 : 200).type('html').send(layout(req, { title: 'Check photos', body }));
   }
 
@@ -122,9 +131,11 @@ ${whyBlurred()}
 ${ok.length > 1 ? html`<a class="button" href="/api/checks/${check.id}/zip" download>Download all (zip)</a>` : ''}
 <a class="button button-secondary" href="/check">Check more photos</a>
 </p>
-<section class="results" aria-label="Results">${photoCards(check)}</section>
+<section class="results" aria-label="Results">${photoCards(check, 0, 2)}</section>
+<form method="post" action="/checks/${check.id}/delete" class="inline-form">${csrfField(req)}<button type="submit" class="button button-secondary">Delete these copies now</button></form>
 <p><a href="/guidance">Read the school's photo guidance</a></p>
-<script src="/static/check.js" defer></script>`;
+<script src="/static/check.js" defer></script>
+<script src="/static/blur-editor.js" defer></script>`;
     res.type('html').send(layout(req, { title: 'Your safe copies', body }));
   });
 
@@ -133,6 +144,48 @@ ${ok.length > 1 ? html`<a class="button" href="/api/checks/${check.id}/zip" down
     const check = loadCheck(req);
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(photoCards(check, cardQuery.parse(req.query).n).value);
+  });
+
+  r.post('/checks/:id/delete', requirePageUser, (req, res) => {
+    const check = loadCheck(req);
+    checks.remove(currentUser(req).id, check.id);
+    res.redirect(303, '/check#recent');
+  });
+
+  // "May be a face": the parent looks at the place enlarged and confirms it is not a person.
+  const regionOf = (req: Request) => {
+    const check = loadCheck(req);
+    const index = photoIndex.safeParse(req.params.index);
+    const face = faceIndex.safeParse(req.params.face);
+    if (!index.success || !face.success) throw notFound('photo');
+    return { check, index: index.data, face: face.data };
+  };
+
+  function regionPage(req: Request, res: Response, error?: string) {
+    const { check, index, face } = regionOf(req);
+    // Refuses (409/410) before the page promises anything: a face is never offered.
+    checks.review.assertRevealable(currentUser(req).id, check.id, index, face);
+    const body = html`<h1>Is this a person?</h1>
+<p class="lead">ShareSafe blurred this place to be safe: it may be a face. Here it is, enlarged, as it is in your photo.</p>
+<figure class="figure region-preview"><img src="/api/checks/${check.id}/photos/${index}/regions/${face}" alt="The blurred place, enlarged"></figure>
+${error ? html`<div class="alert alert-error" role="alert"><p>${error}</p></div>` : ''}
+<form method="post" class="card">${csrfField(req)}
+<div class="choice"><input type="checkbox" id="not-a-person" name="notAPerson" value="yes" required${error ? html` aria-invalid="true"` : ''}>
+<label for="not-a-person">I have looked: this is not a person or part of one (for example a pattern, a poster or a toy)</label></div>
+<p class="actions"><button type="submit" class="button">Put this place back</button><a class="button button-secondary" href="/checks/${check.id}">Keep it blurred</a></p>
+</form>`;
+    res.status(error ? 400 : 200).setHeader('Cache-Control', 'no-store');
+    res.type('html').send(layout(req, { title: 'Is this a person?', body }));
+  }
+
+  r.get('/checks/:id/photos/:index/regions/:face', requirePageUser, (req, res) => regionPage(req, res));
+
+  r.post('/checks/:id/photos/:index/regions/:face', requirePageUser, async (req, res) => {
+    const form = revealForm.safeParse(req.body ?? {});
+    if (!form.success || form.data.notAPerson !== 'yes') return regionPage(req, res, 'Tick the box to confirm this is not a person, or keep it blurred.');
+    const { check, index, face } = regionOf(req);
+    await checks.review.revealRegion(currentUser(req).id, check.id, index, face);
+    res.redirect(303, `/checks/${check.id}`);
   });
 
   r.get('/e/:token', requirePageUser, (req, res) => {

@@ -7,7 +7,7 @@ import { consentWording } from '../features/register/consent-wording';
 import type { ChildConsentView, ParentAnswer } from '../features/register/parent-consents.service';
 import { idParam } from '../platform/http';
 import { requirePageUser } from './auth-pages';
-import { html } from './html';
+import { formatDate, html } from './html';
 import { csrfField, layout } from './layout';
 
 // Online consent for parents: each of their own children, what each consent means, whether it is
@@ -21,8 +21,7 @@ const answerForm = z.object({
 });
 const savedQuery = z.object({ saved: z.string().regex(/^\d{1,9}-(photo|biometric)$/).optional() });
 
-const DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
-const day = (iso: string | null) => (iso ? DATE.format(new Date(`${iso}T12:00:00Z`)) : '');
+const day = (iso: string | null) => formatDate(iso);
 
 function yourAnswer(answer: ParentAnswer, on: string | null, reviewOn: string | null) {
   if (answer === 'consents') return `You gave consent on ${day(on)}${reviewOn ? `, to be reviewed by ${day(reviewOn)}` : ''}.`;

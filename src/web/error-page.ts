@@ -8,6 +8,7 @@ const TITLES: Record<number, string> = {
   400: 'Something in that request was not right',
   403: 'You do not have access to this page',
   404: 'Page not found',
+  409: 'That cannot be done',
   410: 'This link has expired',
   413: 'That upload is too large',
   415: 'That file type is not supported',
@@ -24,11 +25,10 @@ export function pageErrorRenderer(ctx: AppContext): PageErrorRenderer {
     const message = err.status === 404 ? 'The page you asked for is not here. It may have expired, or the link may be mistyped.' : err.message;
     const home = req.auth ? (req.auth.user.role === 'parent' ? '/check' : '/office') : '/login';
     const body = html`<section class="card error-card">
-<p class="error-code">Error ${err.status}</p>
 <h1>${title}</h1>
 <p>${message}</p>
 <p class="actions"><a class="button" href="${home}">${req.auth ? 'Go to the start page' : 'Sign in'}</a> <a class="button button-secondary" href="/guidance">Read the photo guidance</a></p>
-${res.locals.requestId ? html`<p class="muted small">Reference: ${String(res.locals.requestId)}</p>` : ''}
+${err.status >= 500 && res.locals.requestId ? html`<p class="muted small">If this keeps happening, tell the school office, and mention this reference so they can find what went wrong: ${String(res.locals.requestId)}</p>` : ''}
 </section>`;
     res.status(err.status).type('html').send(layout(req, { title, body }));
   };

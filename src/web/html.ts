@@ -42,3 +42,17 @@ export function formatWhen(iso: string): string {
     timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit',
   }).format(new Date(iso));
 }
+
+const LONDON_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+const LONDON_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' });
+
+/** Dates as people in the UK write them: "2 December 2026", from an ISO day or instant. The one
+ *  helper every page uses (an ISO day is read at noon, so no time zone moves it). */
+export const formatDate = (iso: string | null | undefined): string =>
+  iso ? LONDON_DATE.format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso)) : '';
+
+/** "2 December 2026, 14:05", in the school's time zone. */
+export const formatDateTime = (iso: string): string => `${formatDate(iso)}, ${timeOf(iso)}`;
+
+/** "14:05", in the school's time zone. */
+export const timeOf = (iso: string): string => LONDON_TIME.format(new Date(iso));

@@ -41,11 +41,11 @@ describeBrowser('event pages for organisers in a browser', () => {
     await consent.getByText('1 without consent').waitFor();
     await consent.getByRole('link', { name: 'Brown, Ben' }).waitFor();
     expect(await consent.getByText('Adams, Amy').count()).toBe(0);
-    expect(await page.getByText(/Saturday|20 Jun 2026, 14:00/).count()).toBeGreaterThan(0);
+    expect(await page.getByText(/Saturday|20 June 2026, 14:00/).count()).toBeGreaterThan(0);
 
     await page.getByLabel('Days before').fill('3');
     await Promise.all([page.waitForURL(/#reminders$/), page.getByRole('button', { name: 'Schedule reminder' }).click()]);
-    await page.getByText('Reminder scheduled for 17 Jun 2026, 14:00.').waitFor();
+    await page.getByText('Reminder scheduled for 17 June 2026, 14:00.').waitFor();
     const reminders = page.locator('table.office-reminders');
     await reminders.getByText('3 days before').waitFor();
     await reminders.getByText('Scheduled').waitFor();
@@ -55,6 +55,6 @@ describeBrowser('event pages for organisers in a browser', () => {
     await page.getByRole('link', { name: 'Events' }).first().click();
     const row = page.locator('table.office-events tr', { hasText: 'Class 3B assembly' });
     await row.getByText('1 without consent').waitFor();
-    await row.getByText(/Due 17 Jun 2026/).waitFor();
+    await row.getByText(/Due 17 June 2026/).waitFor();
   });
 });

@@ -1,4 +1,4 @@
-import { presentFace, summarise, type FaceReport } from '../../src/features/checks/checks.presenter';
+import { mayReveal, presentFace, summarise, type FaceReport } from '../../src/features/checks/checks.presenter';
 import { decideVerdict, isVisible, withoutAmbiguousMatches, type CheckMode } from '../../src/features/checks/verdict';
 
 const own = new Set([1, 6]);
@@ -34,18 +34,31 @@ test.each([
   [[face('own_child', 'Amy'), face('unknown', undefined, 0.31)], 'No faces needed blurring. Your child Amy is visible. 1 more place that may be a face was blurred to be safe.'],
   [[face('unknown'), face('unknown', undefined, 0.4), face('unknown', undefined, 0.3)], '1 face blurred. 2 more places that may be faces were blurred to be safe.'],
 ])('when summarising %j, then the words are plain and name only own children', (faces, words) => {
-  expect(summarise((faces as FaceReport[]).map(presentFace))).toBe(words);
+  expect(summarise((faces as FaceReport[]).map((f) => presentFace(f)))).toBe(words);
 });
 
 test.each<[string, FaceReport, ReturnType<typeof presentFace>]>([
-  ['own child', face('own_child', 'Amy'), { box: face('own_child').box, score: 0.99, outcome: 'own_child', blurred: false, child: { id: 1, firstName: 'Amy' } }],
-  ['consented pupil', face('consented'), { box: face('own_child').box, score: 0.99, outcome: 'visible', blurred: false }],
-  ['pupil without consent', { ...face('no_consent'), pupil: { id: 7, firstName: 'Zed' } }, { box: face('own_child').box, score: 0.99, outcome: 'blurred', blurred: true }],
-  ['stranger', face('unknown'), { box: face('own_child').box, score: 0.99, outcome: 'blurred', blurred: true }],
+  ['own child', face('own_child', 'Amy'), { box: face('own_child').box, score: 0.99, outcome: 'own_child', blurred: false, child: { id: 1, firstName: 'Amy' }, mayReveal: false, revealed: false }],
+  ['consented pupil', face('consented'), { box: face('own_child').box, score: 0.99, outcome: 'visible', blurred: false, mayReveal: false, revealed: false }],
+  ['pupil without consent', { ...face('no_consent'), pupil: { id: 7, firstName: 'Zed' } }, { box: face('own_child').box, score: 0.99, outcome: 'blurred', blurred: true, mayReveal: false, revealed: false }],
+  ['stranger', face('unknown'), { box: face('own_child').box, score: 0.99, outcome: 'blurred', blurred: true, mayReveal: false, revealed: false }],
   ['stored face with unknown extra fields', { ...face('consented'), visiblePupilIds: [3], spotlight: { pupilId: 3 } } as FaceReport,
-    { box: face('own_child').box, score: 0.99, outcome: 'visible', blurred: false }],
+    { box: face('own_child').box, score: 0.99, outcome: 'visible', blurred: false, mayReveal: false, revealed: false }],
 ])('when presenting a %s to a parent, then only outcome, box and score leave (and a name only for their own child)', (_case, stored, shown) => {
   expect(presentFace(stored)).toStrictEqual(shown);
+});
+
+const region = { x: 0, y: 0, width: 16, height: 16 };
+test.each<[string, FaceReport, 'standard' | 'only_my_child', boolean]>([
+  ['a weak unmatched detection in a standard check', { ...face('unknown', undefined, 0.3), region }, 'standard', true],
+  ['a likely face nobody matched', { ...face('unknown', undefined, 0.6), region }, 'standard', false],
+  ['a weak detection in "only my child"', { ...face('unknown', undefined, 0.3), region }, 'only_my_child', false],
+  ['a weak detection already revealed', { ...face('unknown', undefined, 0.3), region, revealed: true }, 'standard', false],
+  ['a pupil without consent', { ...face('no_consent', undefined, 0.3), region }, 'standard', false],
+  ['a weak detection without a stored region', face('unknown', undefined, 0.3), 'standard', false],
+])('when the face is %s, then mayReveal is %p', (_case, stored, mode, expected) => {
+  expect(mayReveal(stored, mode)).toBe(expected);
+  expect(presentFace(stored, mode).mayReveal).toBe(expected);
 });
 
 test('when a stored face without consent and without a match look different inside, then the parent sees the same thing', () => {

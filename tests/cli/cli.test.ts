@@ -66,7 +66,7 @@ test('when check is given a photo, then it writes a safe copy with every face bl
   expect(fs.readdirSync(path.join(dir, 'uploads'))).toEqual([]);
   // Run by the office: aggregate counts per photo, no per-face verdicts.
   expect(report.photos[0].officeCounts).toEqual({ own_child: 0, consented: 0, no_consent: 0, unknown: faces.length });
-  expect(report.photos[0].faces.map((f: object) => Object.keys(f).sort())).toEqual(Array(faces.length).fill(['blurred', 'box', 'outcome', 'score']));
+  expect(report.photos[0].faces.map((f: object) => Object.keys(f).sort())).toEqual(Array(faces.length).fill(['blurred', 'box', 'mayReveal', 'outcome', 'revealed', 'score']));
 
   // Run for a parent (imported above): the parent's view only.
   const forParent = cli(['check', photo, '--out', out, '--parent-email', 'amy.parent@example.test']);

@@ -145,7 +145,7 @@ describe('office events: reminders and links', () => {
   test('when an organiser schedules a reminder, then it is listed; cancelling it marks it cancelled', async () => {
     const ev = await createEvent(organiser, {});
     const landed = await follow(await submit(organiser, `/office/events/${ev.id}/reminders`, { days: '2', hours: '' }), organiser);
-    expect(landed.text).toContain('Reminder scheduled for 8 Mar 2026, 13:00.');
+    expect(landed.text).toContain('Reminder scheduled for 8 March 2026, 13:00.');
     expect(landed.text).toContain('2 days before');
     expect(landed.text).toContain('Scheduled');
     expect(landed.text).not.toContain('Send guidance now');
@@ -173,10 +173,14 @@ describe('office events: reminders and links', () => {
     expect(bad.text).toContain('Enter a number of days from 1 to 90.');
   });
 
-  test('when the office sends the guidance now, then an on-demand reminder is listed; organisers may not', async () => {
+  test('when the office sends the guidance now, then it is asked to confirm first and an on-demand reminder is listed; organisers may not', async () => {
     const ev = await createEvent(organiser, {});
     await submit(organiser, `/office/events/${ev.id}/guidance/send`, {}).expect(403);
-    const landed = await follow(await submit(office, `/office/events/${ev.id}/guidance/send`, {}), office);
+    const ask = await submit(office, `/office/events/${ev.id}/guidance/send`, {}).expect(200);
+    expect(ask.text).toContain('Send the guidance now?');
+    expect(ask.text).toContain('name="confirm" value="yes"');
+    expect((await page(office, `/office/events/${ev.id}`)).text).not.toContain('Sent on demand');
+    const landed = await follow(await submit(office, `/office/events/${ev.id}/guidance/send`, { confirm: 'yes' }), office);
     expect(landed.text).toContain('The guidance is being sent to the parents now.');
     expect(landed.text).toContain('Sent on demand');
   });

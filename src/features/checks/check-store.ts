@@ -24,6 +24,10 @@ export interface CheckStore {
   save(record: StoredCheck, safeCopies: Map<number, Buffer>): void;
   load(id: string): StoredCheck | null;
   safeCopyPath(id: string, index: number): string | null;
+  /** Replaces one safe copy and the record together (the parent's review made a new copy). */
+  replaceSafeCopy(record: StoredCheck, index: number, safeCopy: Buffer): void;
+  /** The owner's stored checks, newest first (expired ones included until the sweep). */
+  listByOwner(ownerId: number): StoredCheck[];
   remove(id: string): void;
   /** Deletes every stored check in which this pupil is visible; returns how many. */
   removeShowing(pupilId: number): number;
@@ -38,6 +42,7 @@ export function createCheckStore(root: string): CheckStore {
     return path.join(root, id);
   };
   const fileOf = (index: number) => `safe-${index}.jpg`;
+  const allRecords = () => readAll(root);
 
   return {
     newId: () => newToken(24),
@@ -69,22 +74,36 @@ export function createCheckStore(root: string): CheckStore {
     },
 
     removeShowing(pupilId) {
-      // A school's checks of the last hour: reading each small record is cheap enough.
       let removed = 0;
-      for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
-        if (!entry.isDirectory() || !ID.test(entry.name)) continue;
-        const dir = path.join(root, entry.name);
-        let record: StoredCheck;
-        try {
-          record = JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as StoredCheck;
-        } catch {
-          continue; // being written, or an orphan the sweeper removes
-        }
+      for (const { dir, record } of allRecords()) {
         if (!record.visiblePupilIds?.includes(pupilId)) continue;
         fs.rmSync(dir, { recursive: true, force: true });
         removed += 1;
       }
       return removed;
+    },
+
+    replaceSafeCopy(record, index, safeCopy) {
+      const dir = dirOf(record.id);
+      if (!dir || !fs.existsSync(path.join(dir, RECORD))) throw new Error('check folder missing');
+      // Each file is swapped whole (write then rename), the copy before the record that names it.
+      const swap = (name: string, data: Buffer | string) => {
+        const tmpFile = path.join(dir, `${name}${TMP}`);
+        try {
+          fs.writeFileSync(tmpFile, data);
+          fs.renameSync(tmpFile, path.join(dir, name));
+        } catch (err) {
+          fs.rmSync(tmpFile, { force: true });
+          throw err;
+        }
+      };
+      swap(fileOf(index), safeCopy);
+      swap(RECORD, JSON.stringify(record));
+    },
+
+    listByOwner(ownerId) {
+      return allRecords().map((r) => r.record).filter((r) => r.ownerId === ownerId)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
 
     safeCopyPath(id, index) {
@@ -116,6 +135,21 @@ export function createCheckStore(root: string): CheckStore {
       return removed;
     },
   };
+}
+
+/** Every readable record. A school's checks of the last hour: reading each small record is cheap enough. */
+function readAll(root: string): Array<{ dir: string; record: StoredCheck }> {
+  const out: Array<{ dir: string; record: StoredCheck }> = [];
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !ID.test(entry.name)) continue;
+    const dir = path.join(root, entry.name);
+    try {
+      out.push({ dir, record: JSON.parse(fs.readFileSync(path.join(dir, RECORD), 'utf8')) as StoredCheck });
+    } catch {
+      // being written, or an orphan the sweeper removes
+    }
+  }
+  return out;
 }
 
 function isExpired(dir: string, now: Date, orphanAgeMs: number): boolean {

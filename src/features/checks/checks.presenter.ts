@@ -1,4 +1,6 @@
+import type { Mask, MaskStyle } from '../faces/masks';
 import { LIKELY_FACE_SCORE, type Box } from '../faces/types';
+import type { NotRecognisedReason } from '../register/recognition.service';
 import type { CheckMode, Verdict } from './verdict';
 
 // Two shapes of one check. The STORED record (server-side, in uploads/<id>/check.json) keeps the
@@ -19,6 +21,10 @@ export interface FaceReport {
   blurred: boolean;
   /** Only for the checking parent's own child. */
   pupil?: { id: number; firstName: string };
+  /** Server-side: the pixels destroyed for this face (blurred faces only). */
+  region?: Box;
+  /** The parent confirmed this weak detection is not a person and it was put back. */
+  revealed?: boolean;
 }
 
 export interface PhotoReport {
@@ -38,6 +44,13 @@ export interface PhotoReport {
   alreadySafe: boolean;
   /** Many small faces: detection is less certain, so "only my child" mode is suggested. */
   crowded: boolean;
+  /** The checking parent's own children who were not recognised (names of their own only). */
+  notRecognised?: Array<{ id: number; firstName: string; reason: NotRecognisedReason }>;
+  /** Blurs the parent added on review, and how they are drawn. */
+  added?: Mask[];
+  maskStyle?: MaskStyle;
+  /** Bumped at each new copy, so a browser fetches the new one. */
+  version?: number;
 }
 
 export interface PhotoFailure {
@@ -66,6 +79,10 @@ export interface ParentFace {
   blurred: boolean;
   /** Only when outcome is own_child. */
   child?: { id: number; firstName: string };
+  /** A weak detection ("may be a face") the parent may reveal after a look and a confirmation. */
+  mayReveal: boolean;
+  /** The parent revealed it: not a person. */
+  revealed: boolean;
 }
 
 export interface ParentPhoto {
@@ -80,7 +97,13 @@ export interface ParentPhoto {
   alreadySafe: boolean;
   crowded: boolean;
   summary: string;
+  /** Own children not recognised, with what to do: plain words, no one else named. */
+  notRecognised: Array<{ firstName: string; reason: NotRecognisedReason; message: string }>;
+  addedMasks: Mask[];
+  maskStyle: MaskStyle;
   safeCopyUrl: string;
+  downloadUrl: string;
+  thumbnailUrl: string;
 }
 
 export interface ParentPhotoFailure {
@@ -101,17 +124,25 @@ export interface ParentCheck {
 
 const box = (b: Box): Box => ({ x: b.x, y: b.y, width: b.width, height: b.height });
 
+/** A weak detection blurred "to be safe" (never matched, never a likely face) in a standard
+ *  check: the only kind of blur a parent may take back. "Only my child" blurs everything else by
+ *  design, so nothing is revealed there. */
+export const mayReveal = (f: FaceReport, mode: CheckMode): boolean =>
+  mode === 'standard' && f.blurred && !f.revealed && f.verdict === 'unknown' && f.score < LIKELY_FACE_SCORE && f.region !== undefined;
+
 /** Fail closed: anything not visibly left unblurred counts as blurred; a name only for own_child. */
-export function presentFace(f: FaceReport): ParentFace {
+export function presentFace(f: FaceReport, mode: CheckMode = 'only_my_child'): ParentFace {
   const outcome: FaceOutcome = f.blurred ? 'blurred' : f.verdict === 'own_child' && f.pupil ? 'own_child' : 'visible';
-  const face: ParentFace = { box: box(f.box), score: f.score, outcome, blurred: f.blurred };
+  const face: ParentFace = { box: box(f.box), score: f.score, outcome, blurred: f.blurred, mayReveal: mayReveal(f, mode), revealed: f.revealed === true };
   if (outcome === 'own_child') face.child = { id: f.pupil!.id, firstName: f.pupil!.firstName };
   return face;
 }
 
-function presentPhoto(checkId: string, p: PhotoReport | PhotoFailure): ParentPhoto | ParentPhotoFailure {
+function presentPhoto(checkId: string, mode: CheckMode, p: PhotoReport | PhotoFailure): ParentPhoto | ParentPhotoFailure {
   if (!p.ok) return { index: p.index, ok: false, error: { code: p.error.code, message: p.error.message } };
-  const faces = p.faces.map(presentFace);
+  const faces = p.faces.map((f) => presentFace(f, mode));
+  const url = `/api/checks/${checkId}/photos/${p.index}`;
+  const v = p.version ? `v=${p.version}` : '';
   const counts: Record<FaceOutcome, number> = { own_child: 0, visible: 0, blurred: 0 };
   for (const f of faces) counts[f.outcome] += 1;
   return {
@@ -119,7 +150,12 @@ function presentPhoto(checkId: string, p: PhotoReport | PhotoFailure): ParentPho
     faces, blurredRegions: p.blurredRegions.map(box), counts,
     alreadySafe: p.alreadySafe, crowded: p.crowded,
     summary: summarise(faces),
-    safeCopyUrl: `/api/checks/${checkId}/photos/${p.index}`,
+    notRecognised: (p.notRecognised ?? []).map((c) => ({ firstName: c.firstName, reason: c.reason, message: notRecognisedMessage(c.firstName, c.reason) })),
+    addedMasks: (p.added ?? []).map((m) => ({ shape: m.shape, x: m.x, y: m.y, width: m.width, height: m.height })),
+    maskStyle: p.maskStyle ?? 'pixelate',
+    safeCopyUrl: v ? `${url}?${v}` : url,
+    downloadUrl: `${url}?download${v ? `&${v}` : ''}`,
+    thumbnailUrl: `${url}?size=thumb${v ? `&${v}` : ''}`,
   };
 }
 
@@ -132,7 +168,7 @@ export function presentCheck(c: CheckRecord): ParentCheck {
     createdAt: c.createdAt,
     expiresAt: c.expiresAt,
     zipUrl: `/api/checks/${c.id}/zip`,
-    photos: c.photos.map((p) => presentPhoto(c.id, p)),
+    photos: c.photos.map((p) => presentPhoto(c.id, c.mode, p)),
   };
 }
 
@@ -145,7 +181,8 @@ export function summarise(faces: ParentFace[]): string {
   const maybe = faces.filter((f) => f.blurred && f.score < LIKELY_FACE_SCORE).length;
   const blurred = faces.filter((f) => f.blurred).length - maybe;
   const own = [...new Set(faces.filter((f) => f.outcome === 'own_child').map((f) => f.child!.firstName))];
-  const visible = faces.filter((f) => f.outcome === 'visible').length;
+  const revealed = faces.filter((f) => f.revealed).length;
+  const visible = faces.filter((f) => f.outcome === 'visible').length - revealed;
   const parts: string[] = [];
   if (blurred > 0) {
     parts.push(`${blurred} ${blurred === 1 ? 'face' : 'faces'} blurred.`);
@@ -155,8 +192,21 @@ export function summarise(faces: ParentFace[]): string {
   if (own.length > 0) parts.push(`Your ${own.length === 1 ? 'child' : 'children'} ${joinNames(own)} ${own.length === 1 ? 'is' : 'are'} visible.`);
   if (visible > 0) parts.push(`${visible} more ${visible === 1 ? 'face stays' : 'faces stay'} visible.`);
   if (maybe > 0) parts.push(`${maybe} more ${maybe === 1 ? 'place that may be a face was' : 'places that may be faces were'} blurred to be safe.`);
+  if (revealed > 0) parts.push(`${revealed} ${revealed === 1 ? 'place you checked is' : 'places you checked are'} not a face and ${revealed === 1 ? 'was' : 'were'} put back.`);
   return parts.join(' ');
 }
 
 const joinNames = (names: string[]) =>
   names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+
+/** What a parent is told about their own child who was not recognised, and what to do. */
+export function notRecognisedMessage(name: string, reason: NotRecognisedReason): string {
+  switch (reason) {
+    case 'no_match':
+      return `We did not recognise ${name} in this photo, so if ${name} is in it, their face is blurred. Ask the school office to add a clearer photo of ${name}.`;
+    case 'no_reference':
+      return `The school has no reference photo of ${name} yet, so ShareSafe cannot recognise ${name}: if ${name} is in this photo, their face is blurred. Ask the school office to add a photo of ${name}.`;
+    default:
+      return `ShareSafe can only recognise ${name} with your consent to the school using a reference photo of ${name}'s face, so if ${name} is in this photo, their face is blurred. You can give it on the Consent page, then ask the school office to add a photo of ${name}.`;
+  }
+}

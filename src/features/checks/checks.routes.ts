@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { readUpload, strictInt } from '../../platform/http';
 import type { AppContext } from '../../context';
 import { currentUser, requireUser } from '../accounts/auth.middleware';
+import sharp from 'sharp';
 import { presentCheck } from './checks.presenter';
+import { MAX_MASKS_PER_PHOTO } from './review.service';
 import type { ChecksService } from './checks.service';
 
 const checkBody = z.object({
@@ -15,6 +17,19 @@ const checkBody = z.object({
 });
 const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/, 'Not a check id.');
 const photoIndex = strictInt().pipe(z.number().min(0).max(1000));
+export const maskBody = z.object({
+  style: z.enum(['pixelate', 'solid', 'sticker']).default('pixelate'),
+  masks: z.array(z.object({
+    shape: z.enum(['rect', 'ellipse']).default('rect'),
+    x: z.number().finite(), y: z.number().finite(),
+    width: z.number().finite().positive(), height: z.number().finite().positive(),
+  })).min(1, 'Draw at least one blur.').max(MAX_MASKS_PER_PHOTO),
+});
+export const revealBody = z.object({ confirm: z.literal(true, 'Confirm that this place is not a person.') });
+const faceIndex = strictInt().pipe(z.number().min(0).max(10_000));
+/** Thumbnails for the recent checks list: small, made on the fly from the safe copy. */
+const THUMB_SIDE = 240;
+
 /** Several one-photo checks (the check page uploads each photo on its own) in one zip. */
 export const zipQuery = z.object({
   ids: z.string().max(2000).transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean))])
@@ -53,12 +68,40 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
     res.json(presentCheck(ctx.checks.get(currentUser(req).id, checkId.parse(req.params.id))));
   });
 
-  r.get('/checks/:id/photos/:index', requireUser, (req, res) => {
+  r.get('/checks', requireUser, (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ checks: ctx.checks.recent(currentUser(req).id).map(presentCheck) });
+  });
+
+  r.get('/checks/:id/photos/:index', requireUser, async (req, res) => {
     const file = ctx.checks.safeCopyPath(currentUser(req).id, checkId.parse(req.params.id), photoIndex.parse(req.params.index));
     res.setHeader('Cache-Control', 'no-store');
     res.type('image/jpeg');
+    if (req.query.size === 'thumb') {
+      res.send(await sharp(file.path).resize(THUMB_SIDE, THUMB_SIDE, { fit: 'inside' }).jpeg({ quality: 80 }).toBuffer());
+      return;
+    }
     if (req.query.download !== undefined) res.attachment(file.fileName);
     res.sendFile(file.path);
+  });
+
+  // The parent's review: blur more (masks), or put back a weak region after a look.
+  r.post('/checks/:id/photos/:index/masks', requireUser, async (req, res) => {
+    const body = maskBody.parse(req.body ?? {});
+    const record = await ctx.checks.review.addMasks(currentUser(req).id, checkId.parse(req.params.id), photoIndex.parse(req.params.index), body.masks, body.style);
+    res.json(presentCheck(ctx.checks.get(record.ownerId, record.id)));
+  });
+
+  r.get('/checks/:id/photos/:index/regions/:face', requireUser, async (req, res) => {
+    const jpeg = await ctx.checks.review.regionPreview(currentUser(req).id, checkId.parse(req.params.id), photoIndex.parse(req.params.index), faceIndex.parse(req.params.face));
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('image/jpeg').send(jpeg);
+  });
+
+  r.post('/checks/:id/photos/:index/regions/:face/reveal', requireUser, async (req, res) => {
+    revealBody.parse(req.body ?? {});
+    const record = await ctx.checks.review.revealRegion(currentUser(req).id, checkId.parse(req.params.id), photoIndex.parse(req.params.index), faceIndex.parse(req.params.face));
+    res.json(presentCheck(ctx.checks.get(record.ownerId, record.id)));
   });
 
   r.get('/checks/:id/zip', requireUser, (req, res) => {
@@ -92,6 +135,13 @@ export function sendZip(res: Response, files: Array<{ path: string; name: string
   // a photo is a failure too.
   zip.on('warning', fail);
   zip.pipe(res);
-  for (const f of files) zip.file(f.path, { name: f.name });
+  // Several checks (one per photo on the check page) may each hold an "IMG_1234-safe.jpg".
+  const used = new Set<string>();
+  for (const f of files) {
+    let name = f.name;
+    for (let n = 2; used.has(name.toLowerCase()); n += 1) name = f.name.replace(/(\.jpg)?$/i, `-${n}$1`);
+    used.add(name.toLowerCase());
+    zip.file(f.path, { name });
+  }
   zip.finalize().catch(fail);
 }

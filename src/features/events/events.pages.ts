@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import QRCode from 'qrcode';
+import { linkToken } from './events.schemas';
 import type { AppContext } from '../../context';
 import { idParam } from '../../platform/http';
 import { currentUser, requireRole } from '../accounts/auth.middleware';
@@ -28,8 +30,14 @@ ${req.auth ? html`<p><a class="button" href="/check">Check your photos</a></p>` 
     res.type('html').send(layout(req, { title: 'Photo guidance', body }));
   });
 
-  r.get('/events/:id/announcement', requireRole('admin', 'organiser'), (req, res) => {
+  r.get('/events/:id/announcement', requireRole('admin', 'organiser'), async (req, res) => {
     const event = events.accessibleEvent(currentUser(req), idParam.parse(req.params.id));
+    // With ?link= (from the page that just showed a new upload link, which is never stored
+    // readable) the QR code opens this event's checker; otherwise the sign-in page.
+    const token = linkToken.safeParse(req.query.link);
+    const linked = token.success && linkIsFor(token.data, event.id);
+    const target = linked ? `${config.publicUrl}/e/${token.data}` : `${config.publicUrl}/check`;
+    const qr = await QRCode.toString(target, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
     const body = `<main class="sheet announcement">
 <header>
 <p class="school">${escapeHtml(school)}</p>
@@ -46,11 +54,22 @@ ${paragraphsHtml(guidanceParagraphs(events.guidance.read().text))}
 <p>ShareSafe blurs the faces of children whose parents have not agreed to their photos being shared.
 Parents of children taking part have been sent an upload link by email; you can also sign in at
 <strong>${escapeHtml(config.publicUrl)}</strong>.</p>
+<figure class="qr"><div class="qr-code" role="img" aria-label="QR code: ${escapeHtml(target)}">${qr}</div>
+<figcaption>Scan with your phone's camera to ${linked ? 'check your photos of this event' : 'sign in and check your photos'}:<br><strong>${escapeHtml(target)}</strong></figcaption></figure>
 </section>
 <footer><p>Thank you for helping keep every child safe. Guidance: ${escapeHtml(`${config.publicUrl}/guidance`)}</p></footer>
 </main>`;
     res.type('html').send(page(`${event.name} - announcement`, body));
   });
+
+  /** An unknown or expired link is simply not used (the sheet then points at the sign-in page). */
+  function linkIsFor(token: string, eventId: number): boolean {
+    try {
+      return events.eventForLink(token).id === eventId;
+    } catch {
+      return false;
+    }
+  }
 
   return r;
 }

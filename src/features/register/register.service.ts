@@ -4,6 +4,7 @@ import { parentConsentsService } from './parent-consents.service';
 import { importPupilsCsv } from './csv-import';
 import { lookalikeService } from './lookalike.service';
 import { pupilsService } from './pupils.service';
+import { recognitionService } from './recognition.service';
 import { referencesService } from './references.service';
 import { registerCore, type RegisterDeps } from './register.core';
 
@@ -29,6 +30,7 @@ export function createRegisterService(d: RegisterDeps) {
     onConsentCeased: core.onConsentCeased,
     ...references,
     ...lookalikeService(core, () => references.galleryForChecks()),
+    ...recognitionService(core, () => references.galleryForChecks()),
     /** For writers outside this service (tests, maintenance scripts) that touch reference_faces. */
     invalidateGallery: core.galleryChanged,
     importCsv: (input: Buffer | string, opts: { dryRun: boolean; actorId: number | null }) => {

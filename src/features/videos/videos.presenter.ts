@@ -75,7 +75,8 @@ export function presentVideo(job: JobRecord, stored: StoredVideo | null): Parent
     out.error = { code, message: MESSAGES[code] ?? 'Something went wrong on our side, so no copy was made. Please try again.' };
   }
   if (state === 'done' && stored) {
-    const faces = stored.faces.map(presentFace);
+    // A video's weak regions cannot be put back (no crops are kept of a clip's frames).
+    const faces = stored.faces.map((f) => ({ ...presentFace(f, stored.mode), mayReveal: false }));
     const counts: Record<FaceOutcome, number> = { own_child: 0, visible: 0, blurred: 0 };
     for (const f of faces) counts[f.outcome] += 1;
     out.result = {

@@ -90,7 +90,7 @@ export function auditTable(ctx: AppContext, entries: AuditEntry[]): SafeHtml {
     }
     return e.subjectType ? `${e.subjectType} ${e.subjectId ?? ''}`.trim() : '';
   };
-  return html`<div class="table-wrap"><table class="office-audit">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail"><table class="office-audit">
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">About</th><th scope="col">Details</th></tr></thead>
 <tbody>
 ${entries.map((e) => html`<tr>

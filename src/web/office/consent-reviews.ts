@@ -25,7 +25,7 @@ export function consentReviewPages(ctx: AppContext): Router {
 <p class="lead">Parents whose own photo consent is due for review within ${REVIEW_WINDOW_DAYS} days (or has passed), or who never
 answered online or on paper. Each gets one e-mail naming only their own children, with a link to the online consent form.</p>
 ${error ? html`<div class="alert alert-error" role="alert"><p>${error}</p></div>` : null}
-${list.length === 0 ? html`<p>Nobody needs a reminder just now.</p>` : html`<div class="table-wrap"><table class="office-history" id="review-recipients">
+${list.length === 0 ? html`<p>Nobody needs a reminder just now.</p>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Parents to remind"><table class="office-history" id="review-recipients">
 <caption>${plural(list.length, 'parent')} to e-mail</caption>
 <thead><tr><th scope="col">Parent</th><th scope="col">E-mail</th><th scope="col">Children and why</th></tr></thead>
 <tbody>${list.map((p) => html`<tr><td>${p.name}</td><td>${p.email}</td><td>${p.children.map((c) => html`<a href="/office/pupils/${c.id}">${c.firstName} ${c.lastName}</a>: ${c.reasons.map((x) => REASON[x]).join(', ')}${c.reviewOn ? ` (review by ${formatDate(c.reviewOn)})` : ''}<br>`)}</td></tr>`)}</tbody>

@@ -87,7 +87,7 @@ export function consentSection(req: Request, o: {
 <p>Photo sharing ${photoBadge(o.photoState)} ${photoSummary}</p>
 <p>Face recognition ${biometricBadge(o.biometricHolds)} It needs one parent’s written consent and stops at once if any parent or the child objects
 (Protection of Freedoms Act 2012). When it stops, the reference photos are deleted.</p>
-<div class="table-wrap"><table class="office-history" id="consent-people">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Who has a say"><table class="office-history" id="consent-people">
 <caption>Who said what (each person’s latest answer)</caption>
 <thead><tr><th scope="col">Person</th><th scope="col">Photo sharing</th><th scope="col">Face recognition</th></tr></thead>
 <tbody>${o.rows.map((r) => html`<tr data-person="${r.key}"><th scope="row">${r.label}${r.note ? html`<br><span class="small muted">${r.note}</span>` : null}</th>
@@ -117,7 +117,7 @@ ${answerFields(form, 'pos-new', false)}
 <div class="actions"><button type="submit" class="button">Save this form</button></div>
 </form></details>`;
   })() : null}
-${o.history.length ? html`<div class="table-wrap"><table class="office-history">
+${o.history.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Consent history"><table class="office-history">
 <caption>History, newest first</caption>
 <thead><tr><th scope="col">Person</th><th scope="col">Consent</th><th scope="col">Answer</th><th scope="col">How</th><th scope="col">Given on</th><th scope="col">Review by</th><th scope="col">Shown</th><th scope="col">Note</th><th scope="col">Recorded</th></tr></thead>
 <tbody>${o.history.map((h) => html`<tr><td>${o.labels.get(h.personId) ?? ''}</td><td>${CONSENT_LABEL[h.consent]}</td><td>${POSITION_LABEL[h.position]}</td>

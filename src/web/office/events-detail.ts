@@ -51,7 +51,7 @@ function remindersSection(ctx: AppContext, req: Request, eventId: number, starte
   return html`<section class="card office-section" id="reminders" aria-labelledby="reminders-heading">
 <h2 id="reminders-heading">Reminders to parents</h2>
 <p class="muted">Parents of the children taking part get the photo guidance and an upload link by email.</p>
-${list.length ? html`<div class="table-wrap"><table class="office-reminders">
+${list.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Reminders"><table class="office-reminders">
 <thead><tr><th scope="col">When</th><th scope="col">Goes out</th><th scope="col">Status</th><th scope="col">Deliveries</th></tr></thead>
 <tbody>${list.map(({ reminder: r }) => html`<tr>
 <td>${offsetText(r)}</td>
@@ -78,7 +78,8 @@ function linkSection(req: Request, eventId: number, form: FormState, newLink: Ev
 <h2 id="link-heading">Upload link for parents</h2>
 ${newLink ? html`<div class="alert alert-success" role="status"><p><strong>Here is the new link.</strong> It is shown only once: copy it now. It works until ${formatDateTime(newLink.expiresAt)}.</p>
 <label for="new-link">Upload link</label>
-<input id="new-link" class="office-copy" type="text" readonly value="${newLink.url}"></div>` : null}
+<input id="new-link" class="office-copy" type="text" readonly value="${newLink.url}">
+<p><a href="/events/${eventId}/announcement?link=${newLink.url.split('/e/')[1] ?? ''}">Print the announcement with a QR code of this link</a></p></div>` : null}
 <p class="muted">Parents who open the link and sign in go straight to the checker for this event; reminders include a link of their own.</p>
 <form method="post" action="/office/events/${eventId}/upload-link" novalidate class="office-form">
 ${csrfField(req)}
@@ -110,7 +111,7 @@ export function renderEventPage(ctx: AppContext, req: Request, res: Response, ev
 <section class="card office-section" id="consent" aria-labelledby="consent-heading">
 <h2 id="consent-heading">Photo consent ${participantCount ? gapBadge(gaps.lacking.length) : null}</h2>
 ${gaps.lacking.length ? html`<p>These children must not appear in shared photos: plan where they stand (for example at the ends of a group, or behind the camera). Their faces will be blurred in parents’ photos.</p>
-<div class="table-wrap"><table class="office-gaps">
+<div class="table-wrap" tabindex="0" role="region" aria-label="Children without consent"><table class="office-gaps">
 <thead><tr><th scope="col">Name</th><th scope="col">Class</th><th scope="col">Year</th><th scope="col">Photo consent</th></tr></thead>
 <tbody>${gaps.lacking.map((p) => html`<tr><td><a href="/office/pupils/${p.id}">${p.lastName}, ${p.firstName}</a></td><td>${p.className}</td><td>${yearGroupLabel(p.yearGroup)}</td><td>${photoBadge(p.consentState)}</td></tr>`)}</tbody>
 </table></div>` : html`<p class="muted">${participantCount ? 'Every child taking part has current photo consent.' : 'Choose who takes part to see who lacks consent.'}</p>`}

@@ -5,7 +5,9 @@ import { idParam } from '../../platform/http';
 import { renderEventPage } from './events-detail';
 import { eventForm, formLists, isoToLondonLocal, reminderForm, uploadLinkForm, type EventFormState } from './events-forms';
 import { eventFormBody, eventListBody, formChoices, type EventRow } from './events-view';
-import { adminOnly, failedForm, formValues, isAdmin, plural, redirectWithFlash, sendPage, staffOnly } from './shared';
+import { confirmed, confirmPage } from './confirm';
+import { html, type SafeHtml } from '../html';
+import { adminOnly, failedForm, formatDateTime, formValues, isAdmin, plural, redirectWithFlash, sendPage, staffOnly } from './shared';
 
 // Organisers' pages for events under /office/events. Admins reach every event and organisers the
 // events they organise: every handler goes through the events service, which decides (403/404).
@@ -30,7 +32,7 @@ export function eventPages(ctx: AppContext): Router {
     sendPage(req, res, { title: 'Events', body: eventListBody(req, upcoming, past), wide: true });
   });
 
-  function renderForm(req: Request, res: Response, form: EventFormState, id: number | null, status = 200) {
+  function renderForm(req: Request, res: Response, form: EventFormState, id: number | null, status = 200, warning?: SafeHtml) {
     const organisers = id === null ? [] : events.get(user(req), id).organisers.map((o) => o.name);
     const body = eventFormBody(req, {
       title: id === null ? 'New event' : 'Edit event',
@@ -39,6 +41,7 @@ export function eventPages(ctx: AppContext): Router {
       submit: id === null ? 'Create event' : 'Save changes',
       form,
       choices: formChoices(ctx, req, form, organisers),
+      warning,
     });
     sendPage(req, res, { title: id === null ? 'New event' : 'Edit event', body, status });
   }
@@ -60,7 +63,13 @@ export function eventPages(ctx: AppContext): Router {
     const { values, lists, parse } = parseEvent(req);
     let created;
     try {
-      created = events.create(user(req), createEventBody.parse(parse()));
+      const input = createEventBody.parse(parse());
+      // A date in the past is most often a typo (the wrong year): asked once before it is saved.
+      if (Date.parse(input.startsAt) < ctx.clock.now().getTime() && values.pastOk !== 'yes') {
+        return renderForm(req, res, { values, errors: {}, lists }, null, 409, html`<div class="alert alert-warn" role="alert" id="past-event"><p><strong>This date is in the past: ${formatDateTime(input.startsAt)}.</strong> Check the day and the year. Reminders are not sent for events that have already happened.</p>
+<div class="choice"><input type="checkbox" id="past-ok" name="pastOk" value="yes"><label for="past-ok">The date is right: the event has already happened</label></div></div>`);
+      }
+      created = events.create(user(req), input);
     } catch (err) {
       return renderForm(req, res, refused(values, lists, err), null, 400);
     }
@@ -102,7 +111,7 @@ export function eventPages(ctx: AppContext): Router {
     let message: string;
     try {
       const reminder = events.reminders.schedule(user(req), id, reminderBody.parse(reminderForm.parse(values)));
-      message = `Reminder scheduled for ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(reminder.dueAt))}.`;
+      message = `Reminder scheduled for ${formatDateTime(reminder.dueAt)}.`;
     } catch (err) {
       return renderEventPage(ctx, req, res, id, { reminder: failedForm(values, err) }, 400);
     }
@@ -124,6 +133,13 @@ export function eventPages(ctx: AppContext): Router {
 
   r.post('/office/events/:id/guidance/send', adminOnly, (req, res) => {
     const id = eventId(req);
+    if (!confirmed(req)) {
+      const event = events.accessibleEvent(user(req), id);
+      return confirmPage(req, res, {
+        title: 'Send the guidance now?', confirmLabel: 'Yes, send it now', cancelHref: `/office/events/${id}#reminders`,
+        message: `The photo guidance for ${event.name} will be e-mailed now to every parent of the children taking part. This cannot be undone.`,
+      });
+    }
     events.reminders.sendGuidanceNow(user(req), id);
     redirectWithFlash(res, `/office/events/${id}#reminders`, 'The guidance is being sent to the parents now.');
   });

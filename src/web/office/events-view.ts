@@ -35,7 +35,7 @@ export const gapBadge = (lacking: number): SafeHtml => (lacking === 0
   : html`<span class="badge badge-warn">${plural(lacking, 'without consent', 'without consent')}</span>`);
 
 function eventTable(rows: EventRow[], caption: string): SafeHtml {
-  return html`<div class="table-wrap"><table class="office-events">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Events"><table class="office-events">
 <caption>${caption}</caption>
 <thead><tr><th scope="col">Event</th><th scope="col">When</th><th scope="col">Place</th><th scope="col">Taking part</th>
 <th scope="col">Photo consent</th><th scope="col">Reminders</th></tr></thead>
@@ -106,13 +106,14 @@ ${pupils.map(([v, label]) => html`<option value="${v}"${chosen.has(v) ? html` se
 }
 
 /** The event form; `action` is /office/events for a new event or /office/events/:id for an edit. */
-export function eventFormBody(req: Request, o: { title: string; action: string; cancel: string; submit: string; form: EventFormState; choices: EventFormChoices }): SafeHtml {
+export function eventFormBody(req: Request, o: { title: string; action: string; cancel: string; submit: string; form: EventFormState; choices: EventFormChoices; warning?: SafeHtml }): SafeHtml {
   const { form, choices: c } = o;
   return html`<p class="breadcrumbs"><a href="/office/events">Events</a></p>
 <h1>${o.title}</h1>
 <form class="card office-form office-event-form" method="post" action="${o.action}" novalidate>
 ${csrfField(req)}
 ${errorSummary(form)}
+${o.warning ?? null}
 ${textField({ form, idPrefix: 'ev', name: 'name', label: 'Name', required: true, max: 200, hint: 'For example “Year 3 sports day”.' })}
 <div class="office-field-row">
 ${dateTimeField(form)}

@@ -95,7 +95,7 @@ function renderPreview(req: Request, res: Response, p: { filename: string; resul
   const body = html`<p class="breadcrumbs"><a href="/office/import">Import</a></p>
 <h1>Preview: ${p.filename}</h1>
 ${p.errors ? html`<div class="alert alert-error" role="alert"><p><strong>Nothing was imported.</strong> ${p.message}</p></div>
-${p.errors.length ? html`<div class="table-wrap"><table class="office-import-errors"><caption>Problems in the file</caption>
+${p.errors.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Problems in the file"><table class="office-import-errors"><caption>Problems in the file</caption>
 <thead><tr><th scope="col">Row</th><th scope="col">Column</th><th scope="col">Problem</th></tr></thead>
 <tbody>${p.errors.map((e) => html`<tr><td>${e.row}</td><td>${e.column}</td><td>${e.message}</td></tr>`)}</tbody></table></div>` : null}
 <p><a class="button" href="/office/import">Upload a corrected file</a></p>` : null}
@@ -113,7 +113,7 @@ ${csrfField(req)}
 <input type="hidden" name="draftId" value="${p.draftId}">
 <div class="actions"><button type="submit" class="button">Import now</button> <a href="/office/import">Cancel</a></div>
 </form>
-<div class="table-wrap"><table class="office-import-rows"><caption>What each row will do</caption>
+<div class="table-wrap" tabindex="0" role="region" aria-label="What each row will do"><table class="office-import-rows"><caption>What each row will do</caption>
 <thead><tr><th scope="col">Row</th><th scope="col">Change</th><th scope="col">Pupil</th><th scope="col">Class</th><th scope="col">Year</th><th scope="col">UPN</th><th scope="col">Contacts</th></tr></thead>
 <tbody>${x.rows.slice(0, PREVIEW_ROWS).map((row) => html`<tr class="office-row-${row.action}"><td>${row.row}</td><td>${ACTION_LABEL[row.action]}</td>
 <td>${row.firstName} ${row.lastName}</td><td>${row.className}</td><td>${row.yearGroup}</td><td>${row.upn ?? ''}</td>

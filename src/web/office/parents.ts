@@ -35,7 +35,7 @@ ${textField({ form: emptyForm({ q }), name: 'q', label: 'Name or email', type: '
 <div class="office-filter-actions"><button type="submit" class="button">Search</button>${q ? html` <a href="/office/parents">Clear</a>` : null}</div>
 </form>
 <p class="office-count" role="status">${parents.length === 1 ? '1 parent' : `${parents.length} parents`}.</p>
-${parents.length ? html`<div class="table-wrap"><table class="office-parents">
+${parents.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Parents"><table class="office-parents">
 <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Children</th><th scope="col">Account</th></tr></thead>
 <tbody>${parents.map((u) => html`<tr><td><a href="/office/parents/${u.id}">${u.name}</a></td><td>${u.email}</td>
 <td>${(linked.get(u.id) ?? []).map((p) => html`<a href="/office/pupils/${p.pupilId}">${pupilName(p)}</a>${p.status === 'left' ? ' (left)' : ''} `)}</td>

@@ -49,7 +49,7 @@ ${consentSection(req, {
   })}
 ${referencesSection(req, {
     pupilId: p.id, firstName: p.firstName, references: d.references, isAdmin: admin, onRoll, biometricHolds: d.biometricHolds,
-    rejection: state.referenceRejection,
+    rejection: state.referenceRejection, unrecognised: ctx.register.unrecognisedCounts(p.id),
   })}
 ${guardiansSection(req, { pupilId: p.id, guardians: d.guardians, canChange, linkForm: state.link ?? emptyForm(), inviteForm: state.invite ?? emptyForm() })}
 ${lookalikeSection(req, {

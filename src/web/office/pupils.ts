@@ -54,7 +54,15 @@ ${rows.length ? pupilTable(rows) : html`<p class="empty">No pupils match these f
     const values = formValues(req.body);
     let pupil;
     try {
-      pupil = ctx.register.createPupil(pupilForm.parse(values), req.auth!.user.id);
+      const fields = pupilForm.parse(values);
+      // Same name and class as a pupil on roll: most likely entered twice (the register keeps no
+      // date of birth to tell them apart), so the office confirms before a second record is made.
+      const same = ctx.register.listPupils({ q: fields.firstName, class: fields.className, status: 'on_roll' })
+        .filter((r) => r.pupil.firstName.toLowerCase() === fields.firstName.toLowerCase() && r.pupil.lastName.toLowerCase() === fields.lastName.toLowerCase());
+      if (same.length > 0 && values.addAnyway !== 'yes') {
+        return renderNew(req, res, { values, errors: {} }, 409, { id: same[0]!.pupil.id, name: pupilName(same[0]!.pupil), className: same[0]!.pupil.className });
+      }
+      pupil = ctx.register.createPupil(fields, req.auth!.user.id);
     } catch (err) {
       return renderNew(req, res, failedForm(values, err), 400);
     }
@@ -65,7 +73,7 @@ ${rows.length ? pupilTable(rows) : html`<p class="empty">No pupils match these f
 }
 
 function pupilTable(rows: RegisterRow[]) {
-  return html`<div class="table-wrap"><table class="office-pupils">
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label="Pupils"><table class="office-pupils">
 <thead><tr><th scope="col">Name</th><th scope="col">Class</th><th scope="col">Year</th><th scope="col">Photo consent</th>
 <th scope="col">Review by</th><th scope="col">Biometric</th><th scope="col">Reference photos</th></tr></thead>
 <tbody>
@@ -94,12 +102,14 @@ ${selectField({ form, idPrefix, name: 'yearGroup', label: 'Year group', options:
 ${textField({ form, idPrefix, name: 'upn', label: 'UPN', optional: true, hint: 'Unique pupil number: a letter and 12 more characters. Lets the MIS import recognise this pupil.', max: 13 })}`;
 }
 
-function renderNew(req: Request, res: Response, form: FormState, status = 200) {
+function renderNew(req: Request, res: Response, form: FormState, status = 200, duplicate?: { id: number; name: string; className: string }) {
   const body = html`<p class="breadcrumbs"><a href="/office/pupils">Pupils</a></p>
 <h1>Add a pupil</h1>
 <form class="card office-form" method="post" action="/office/pupils" novalidate>
 ${csrfField(req)}
 ${errorSummary(form)}
+${duplicate ? html`<div class="alert alert-warn" role="alert" id="duplicate-pupil"><p><strong>There is already a pupil called <a href="/office/pupils/${duplicate.id}">${duplicate.name}</a> in ${duplicate.className}.</strong> If this is the same child, do not add them again.</p>
+<div class="choice"><input type="checkbox" id="add-anyway" name="addAnyway" value="yes"><label for="add-anyway">This is a different child with the same name: add them anyway</label></div></div>` : null}
 ${pupilFields(form, 'new')}
 <div class="actions"><button type="submit" class="button">Add pupil</button> <a href="/office/pupils">Cancel</a></div>
 </form>`;

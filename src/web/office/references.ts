@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../context';
-import { AppError } from '../../platform/errors';
+import { AppError, notFound } from '../../platform/errors';
+import { confirmed, confirmPage } from './confirm';
 import { idParam, readUpload } from '../../platform/http';
 import { renderPupilPage } from './pupil-page';
 import { adminOnly, plural, redirectWithFlash } from './shared';
@@ -63,7 +64,16 @@ export function referencePages(ctx: AppContext): Router {
 
   r.post('/office/pupils/:id/references/:refId/remove', adminOnly, (req, res) => {
     const id = pupilId(req);
-    register.deleteReference(id, idParam.parse(req.params.refId), req.auth!.user.id);
+    const refId = idParam.parse(req.params.refId);
+    if (!confirmed(req)) {
+      const pupil = register.pupilDetail(id);
+      if (!pupil.references.some((ref) => ref.id === refId)) throw notFound('reference photo');
+      return confirmPage(req, res, {
+        title: 'Remove this reference photo?', confirmLabel: 'Yes, remove it', cancelHref: `/office/pupils/${id}#references`, danger: true,
+        message: `The face measurement and thumbnail from this photo of ${pupil.pupil.firstName} are deleted for good. ShareSafe recognises ${pupil.pupil.firstName} only from the reference photos left${pupil.references.length === 1 ? ': with none left, every photo blurs their face' : ''}.`,
+      });
+    }
+    register.deleteReference(id, refId, req.auth!.user.id);
     redirectWithFlash(res, `/office/pupils/${id}#references`, 'Reference photo deleted.');
   });
 

@@ -72,15 +72,8 @@ export function failedForm(values: Record<string, string>, err: unknown): FormSt
   throw err;
 }
 
-const DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric' });
-const DATE_TIME = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit',
-});
-
-/** "2 Mar 2026" from an ISO day or instant. */
-export const formatDate = (iso: string | null | undefined): string =>
-  iso ? DATE.format(new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso)) : '';
-export const formatDateTime = (iso: string): string => DATE_TIME.format(new Date(iso));
+/** "2 March 2026" and "2 March 2026, 14:05": the one date helper (web/html.ts). */
+export { formatDate, formatDateTime } from '../html';
 
 const PHOTO_BADGES: Record<PhotoConsentState, [string, string]> = {
   granted: ['badge-ok', 'Granted'],

@@ -72,6 +72,16 @@
   }
 
   enhanceCards(document);
+
+  // A new safe copy was made (blurs added): show the new card in place of the old one.
+  document.addEventListener('sharesafe:copy-changed', async (e) => {
+    const slot = e.detail.card.closest('.result-slot');
+    if (!slot || !form) {
+      window.location.reload();
+      return;
+    }
+    slot.refresh();
+  });
   if (!form) return;
 
   // ---- The check page ----
@@ -112,6 +122,8 @@
   function updateActions() {
     if (done.length === 0) return;
     actions.hidden = false;
+    // Upload order, whatever order the results came back in.
+    done.sort((a, b) => a.number - b.number);
     zipLink.href = '/api/checks/zip?ids=' + [...new Set(done.map((d) => d.checkId))].join(',');
     zipLink.textContent = done.length === 1 ? 'Download (zip)' : `Download all ${done.length} (zip)`;
     shareAll.hidden = !canShareFiles();
@@ -146,8 +158,14 @@
     slot.querySelectorAll('.photo-result').forEach((card) => {
       card.querySelector('.photo-result-head').after(el('p', { class: 'muted small', text: `From ${slot.photoFile.name}` }));
       const download = card.querySelector('[data-share]');
-      if (download) done.push({ checkId, url: download.dataset.share, name: download.dataset.fileName });
+      if (download) done.push({ checkId, number: slot.number, url: download.dataset.share, name: download.dataset.fileName });
     });
+    slot.refresh = async () => {
+      for (let i = done.length - 1; i >= 0; i -= 1) if (done[i].checkId === checkId) done.splice(i, 1);
+      await showResult(slot, checkId);
+      const heading = slot.querySelector('h3');
+      if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }
+    };
     enhanceCards(slot);
     updateActions();
   }
