@@ -12,6 +12,7 @@ import { okPhotos, photoCards, timeOf } from './check-view';
 import { formatWhen, html, type SafeHtml } from './html';
 import { csrfField, layout } from './layout';
 import { photoCheckItems, recentItems, recentList, type RecentSource } from './recent-items';
+import { videoCheckItems } from './video-pages';
 
 const checkId = z.string().regex(/^[A-Za-z0-9_-]{22,64}$/);
 const linkToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
@@ -36,8 +37,8 @@ interface CheckPageOptions {
 export function checkPages(ctx: AppContext): Router {
   const { checks, config, events } = ctx;
   const r = Router();
-  // Every kind of recent work a parent may reopen (video checks add their own source here).
-  const recentSources: RecentSource[] = [photoCheckItems(checks)];
+  // Every kind of recent work a parent may reopen: photo checks and video checks.
+  const recentSources: RecentSource[] = [photoCheckItems(checks), videoCheckItems(ctx.videos)];
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: config.MAX_UPLOAD_MB * 1024 * 1024, files: config.MAX_PHOTOS_PER_CHECK, fields: 10 },

@@ -12,7 +12,10 @@ export interface RecentItem {
   /** "2 photos", "Video"... */
   title: string;
   createdAt: string;
-  expiresAt: string;
+  /** Null while the work is still running (a video being checked). */
+  expiresAt: string | null;
+  /** "Being checked (40%)": shown under the title when the item is not ready yet. */
+  status?: string;
   thumbnails: Array<{ url: string; alt: string }>;
   openUrl: string;
   /** POST here (with the CSRF field) deletes it now. */
@@ -46,10 +49,13 @@ export function recentList(items: RecentItem[], now: Date, csrf: SafeHtml): Safe
 <h2 id="recent-title">Your recent checks</h2>
 <p class="small muted">Kept for an hour, then deleted with their copies.</p>
 <ul class="recent-list">${items.map((item) => {
-    const left = minutesLeft(item.expiresAt, now);
+    const left = item.expiresAt ? minutesLeft(item.expiresAt, now) : null;
+    const when = item.expiresAt && left !== null
+      ? html`Checked at ${timeOf(item.createdAt)}. Deleted in ${left === 1 ? '1 minute' : `${left} minutes`} (at ${timeOf(item.expiresAt)}).`
+      : html`Sent at ${timeOf(item.createdAt)}. ${item.status ?? ''}`;
     return html`<li class="recent-item">
 <div class="recent-thumbs">${item.thumbnails.map((t) => html`<img src="${t.url}" alt="${t.alt}" loading="lazy">`)}</div>
-<div class="recent-text"><p><a href="${item.openUrl}">${item.title}</a><br><span class="small muted">Checked at ${timeOf(item.createdAt)}. Deleted in ${left === 1 ? '1 minute' : `${left} minutes`} (at ${timeOf(item.expiresAt)}).</span></p>
+<div class="recent-text"><p><a href="${item.openUrl}">${item.title}</a>${item.expiresAt && item.status ? html` · ${item.status}` : ''}<br><span class="small muted">${when}</span></p>
 <form method="post" action="${item.deleteUrl}" class="inline-form">${csrf}<button type="submit" class="button button-secondary button-small">Delete now<span class="visually-hidden">: ${item.title}</span></button></form></div>
 </li>`;
   })}</ul>

@@ -9,6 +9,7 @@ import { requirePageUser } from './auth-pages';
 import { timeOf } from './check-view';
 import { html, type SafeHtml } from './html';
 import { csrfField, layout } from './layout';
+import type { RecentSource } from './recent-items';
 
 // The parents' video pages: upload a clip (works without JS), follow its progress (a script
 // polls the API; without JS the page refreshes itself), watch and download the safe copy, and
@@ -29,6 +30,17 @@ function recentList(videos: ParentVideo[]): SafeHtml {
   if (videos.length === 0) return html`<p class="muted">You have not checked any videos yet.</p>`;
   return html`<ul class="recent-videos">${videos.map((v) => html`<li><a href="/videos/${v.id}">Video checked ${timeOf(v.createdAt)}</a> · <span class="state-${v.state}">${STATE_WORDS[v.state]}${v.state === 'running' ? ` (${v.percent}%)` : ''}</span></li>`)}</ul>`;
 }
+
+/** Video checks in the parent's "recent checks" list beside their photo checks (not expired ones). */
+export const videoCheckItems = (videos: VideosService): RecentSource => (userId) =>
+  videos.list(userId).map(({ job, stored }) => presentVideo(job, stored))
+    .filter((v) => v.state !== 'expired' && v.error?.code !== 'cancelled')
+    .map((v) => ({
+      kind: 'video', id: v.id, title: 'Video',
+      createdAt: v.createdAt, expiresAt: v.state === 'done' || v.state === 'failed' ? v.expiresAt : null,
+      status: v.state === 'running' ? `${STATE_WORDS[v.state]} (${v.percent}%)` : STATE_WORDS[v.state],
+      thumbnails: [], openUrl: `/videos/${v.id}`, deleteUrl: `/videos/${v.id}/delete`,
+    }));
 
 export function videoPages(ctx: AppContext & { videos: VideosService }): Router {
   const r = Router();
@@ -108,6 +120,14 @@ ${v.state === 'failed' ? html`<div class="alert alert-error" role="alert"><p>${v
 ${v.state === 'expired' ? html`<p>This safe copy has been deleted, as all copies are after a while. <a href="/videos">Check the video again</a>.</p>` : ''}
 <script src="/static/video.js" defer></script>`;
     res.type('html').send(layout(req, { title: 'Video check', body }));
+  });
+
+  // "Delete now" from the recent checks list (works without JS; stops a running check too).
+  r.post('/videos/:id/delete', requirePageUser, (req, res) => {
+    const id = videoId.safeParse(req.params.id);
+    if (!id.success) throw notFound('video check');
+    ctx.videos.remove(currentUser(req).id, id.data);
+    res.redirect(303, String(req.get('referer') ?? '').endsWith('/videos') ? '/videos' : '/check#recent');
   });
 
   return r;

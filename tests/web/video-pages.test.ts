@@ -37,7 +37,18 @@ test('when a parent uses the video pages without JavaScript, then they upload, f
   expect(list.text).toContain(`href="/videos/${id}"`);
   expect(list.text).toContain('Not checked');
 
-  // Someone else's check is a plain 404.
+  // It is among the parent's recent checks on the photo page too, beside photo checks.
+  const checkPage = await parent.agent.get('/check').set(HTML).expect(200);
+  expect(checkPage.text).toMatch(new RegExp(`<a href="/videos/${id}">Video</a><br><span class="small muted">Sent at \\d\\d:\\d\\d. Not checked</span>`));
+  expect(checkPage.text).toContain(`action="/videos/${id}/delete"`);
+
+  // Someone else's check is a plain 404, and they cannot delete it.
   const other = await signIn(world, 'parent');
   await other.agent.get(`/videos/${id}`).set(HTML).expect(404);
+  await other.agent.post(`/videos/${id}/delete`).set(HTML).type('form').send({ _csrf: other.csrf }).expect(404);
+  expect((await parent.agent.get('/check').set(HTML).expect(200)).text).toContain(`href="/videos/${id}"`);
+
+  // "Delete now" takes it off the list.
+  await parent.agent.post(`/videos/${id}/delete`).set(HTML).type('form').send({ _csrf: parent.csrf }).expect(303);
+  expect((await parent.agent.get('/check').set(HTML).expect(200)).text).not.toContain(`href="/videos/${id}"`);
 });

@@ -188,7 +188,7 @@ export function createVideosService(d: VideosDeps) {
 
     remove(userId: number, id: string): void {
       owned(userId, id);
-      d.jobs.cancel(id);
+      d.jobs.forget(id);
       store.remove(id);
     },
 

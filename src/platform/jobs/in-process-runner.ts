@@ -157,6 +157,10 @@ export function createInProcessJobRunner(o: InProcessRunnerOptions): JobRunner {
       running.get(id)?.controller.abort(new AppError('cancelled', 409, 'The check was cancelled.'));
     },
 
+    forget(id) {
+      if (!repo.forgetFinished(id)) this.cancel(id);
+    },
+
     recover() {
       // Only what this runner does not hold itself: called before any submission.
       if (queue.length > 0 || running.size > 0) return 0;

@@ -31,6 +31,7 @@ export function createJobsRepo(db: Db) {
     WHERE state IN ('queued', 'running') RETURNING id`);
   const expire = db.prepare("UPDATE jobs SET state = 'expired' WHERE state = 'done' AND expires_at <= ? RETURNING id");
   const forget = db.prepare("DELETE FROM jobs WHERE state IN ('failed', 'expired') AND created_at <= ?");
+  const forgetOne = db.prepare("DELETE FROM jobs WHERE id = ? AND state IN ('done', 'failed', 'expired')");
 
   return {
     insert: (j: { id: string; kind: JobKind; ownerId: number; createdAt: string; deadline: string }) => { insert.run(j); },
@@ -44,5 +45,7 @@ export function createJobsRepo(db: Db) {
     failInterrupted: (at: string): string[] => (interrupted.all(at) as Array<{ id: string }>).map((r) => r.id),
     expireDone: (now: string): string[] => (expire.all(now) as Array<{ id: string }>).map((r) => r.id),
     forgetOlderThan: (before: string): number => forget.run(before).changes,
+    /** A finished job's record, when its owner deletes it; false while it still runs. */
+    forgetFinished: (id: string): boolean => forgetOne.run(id).changes === 1,
   };
 }

@@ -65,6 +65,9 @@ export interface JobRunner {
   listForOwner(ownerId: number, kind: JobKind, limit: number): JobRecord[];
   /** Stops a queued or running job (it fails with 'cancelled'); no-op for a finished one. */
   cancel(id: string): void;
+  /** Deletes a finished job's record (its owner said "delete now"); a queued or running job is
+   *  cancelled instead and its record ends as failed 'cancelled'. */
+  forget(id: string): void;
   /** Marks results past their expiry as expired and forgets old records; returns the ids
    *  whose results must now be deleted. */
   sweep(now: Date): string[];
