@@ -21,8 +21,10 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATA_DIR: z.string().default('data'),
   UPLOADS_DIR: z.string().default('uploads'),
-  /** base64 of 32 bytes; encrypts face templates at rest. Generated into DATA_DIR when absent. */
+  /** base64 of 32 bytes; encrypts face templates at rest. Generated into DATA_DIR when absent,
+   *  except in production (NODE_ENV=production), which refuses to start without it. */
   DATA_KEY: z.string().optional(),
+  NODE_ENV: z.string().default('development'),
   SCHOOL_NAME: z.string().default('Our School'),
   FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
   FACE_QUEUE: intFrom(32),
@@ -91,6 +93,10 @@ export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | und
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const c = result.data;
+  if (c.NODE_ENV === 'production' && !c.DATA_KEY) {
+    throw new Error('Invalid configuration:\n  DATA_KEY: required when NODE_ENV=production. Set DATA_KEY or DATA_KEY_FILE from a secret store ' +
+      '(a key generated beside the database protects nothing if the disk is stolen; it is for trying ShareSafe out).');
+  }
   const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`).replace(/\/$/, '');
   return Object.freeze({
     ...c,

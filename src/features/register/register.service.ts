@@ -20,6 +20,8 @@ export function createRegisterService(d: RegisterDeps) {
   const references = referencesService(core);
   // Templates whose consent no longer holds (e.g. an objection migration 003 brought back) go now.
   core.deleteUnconsentedReferences();
+  // Templates sealed before migration 005 are bound to their pupil and key now.
+  references.resealLegacyTemplates();
   return {
     ...pupils,
     ...consents,
