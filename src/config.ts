@@ -54,7 +54,8 @@ const schema = z.object({
   MAX_CHECK_REQUEST_MB: intFrom(100),
   MAX_IMAGE_MEGAPIXELS: intFrom(200),
   SESSION_DAYS: intFrom(14),
-  SECURE_COOKIES: bool(false),
+  /** Default: true when PUBLIC_URL is https. */
+  SECURE_COOKIES: z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   /** Who may set X-Forwarded-For: 'none' (default), a hop count, or addresses/subnets
    *  ('loopback', '10.0.0.1', '172.16.0.0/12'), comma-separated. */
   TRUST_PROXY: z.string().default('none'),
@@ -65,7 +66,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = Readonly<z.output<typeof schema> & { publicUrl: string }>;
+export type Config = Readonly<Omit<z.output<typeof schema>, 'SECURE_COOKIES'> & { publicUrl: string; SECURE_COOKIES: boolean }>;
 
 /** Reads each setting from NAME, or from the file named by NAME_FILE (secrets mounted as files).
  *  Only ShareSafe's own settings: other programs' *_FILE variables are none of our business. */
@@ -102,6 +103,8 @@ export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | und
     ...c,
     DATA_DIR: path.resolve(c.DATA_DIR),
     UPLOADS_DIR: path.resolve(c.UPLOADS_DIR),
+    // Over https, session cookies are Secure unless the operator says otherwise.
+    SECURE_COOKIES: c.SECURE_COOKIES ?? publicUrl.startsWith('https:'),
     publicUrl,
   });
 }

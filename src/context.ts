@@ -22,6 +22,8 @@ export interface Infrastructure {
   engine: FaceEngine;
   mailer: Mailer;
   cipher: Cipher;
+  /** scrypt cost for new password hashes; production leaves it to the default (OWASP's 2^17). */
+  passwordScryptN?: number;
 }
 
 export interface AppContext extends Infrastructure {
@@ -40,6 +42,7 @@ export function createContext(infra: Infrastructure): AppContext {
   const audit = createAudit(db, clock);
   const accounts = createAccountsService({
     db, clock, audit, mailer, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME, sessionDays: config.SESSION_DAYS,
+    passwordScryptN: infra.passwordScryptN,
   });
   const register = createRegisterService({
     db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine,
