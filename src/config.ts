@@ -54,6 +54,11 @@ const schema = z.object({
   MAX_CHECK_REQUEST_MB: intFrom(100),
   MAX_IMAGE_MEGAPIXELS: intFrom(200),
   SESSION_DAYS: intFrom(14),
+  /** Leavers' records, consents and links (and parent accounts left without a child on roll)
+   *  are erased this many months after leaving. */
+  RETENTION_MONTHS: intFrom(12),
+  /** Audit entries are kept this many months (six years: the limitation period for claims). */
+  AUDIT_RETENTION_MONTHS: intFrom(72),
   /** Default: true when PUBLIC_URL is https. */
   SECURE_COOKIES: z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   /** Who may set X-Forwarded-For: 'none' (default), a hop count, or addresses/subnets

@@ -5,6 +5,7 @@ import { createAudit, type Audit } from './features/audit/audit.service';
 import { createCheckStore } from './features/checks/check-store';
 import { createChecksService, type ChecksService } from './features/checks/checks.service';
 import { createEventsFeature, type EventsFeature } from './features/events';
+import { createHousekeeping, type Housekeeping } from './features/housekeeping/housekeeping.service';
 import type { FaceEngine } from './features/faces/types';
 import { createRegisterService, type RegisterService } from './features/register/register.service';
 import type { Clock } from './platform/clock';
@@ -32,6 +33,7 @@ export interface AppContext extends Infrastructure {
   register: RegisterService;
   checks: ChecksService;
   events: EventsFeature;
+  housekeeping: Housekeeping;
   /** Starts sweepers and schedulers; returns functions that stop them. */
   startBackground(): Array<() => Promise<void>>;
 }
@@ -62,6 +64,11 @@ export function createContext(infra: Infrastructure): AppContext {
   });
   // Stored safe copies showing a pupil go the moment that pupil's consent ceases.
   register.onConsentCeased((pupilId) => checks.removeShowingPupil(pupilId));
+  const housekeeping = createHousekeeping({
+    db, clock, audit, logger: infra.logger, accounts, register,
+    retentionMonths: config.RETENTION_MONTHS, auditRetentionMonths: config.AUDIT_RETENTION_MONTHS,
+    outboxDir: config.SMTP_URL ? null : outboxDir(config),
+  });
   const startBackground = () => {
     const stops: Array<() => Promise<void>> = [];
     // Reminder e-mails: jobs live in the database, so a restart resumes where the last run stopped.
@@ -83,9 +90,22 @@ export function createContext(infra: Infrastructure): AppContext {
     const timer = setInterval(sweep, 60_000);
     timer.unref();
     stops.push(async () => clearInterval(timer));
+    // Retention and expired credentials: at start, then hourly; a failure is logged and retried.
+    const keepHouse = () => {
+      try {
+        const report = housekeeping.run();
+        if (Object.values(report).some((n) => n > 0)) infra.logger.info({ ...report }, 'housekeeping');
+      } catch (err) {
+        infra.logger.error({ code: (err as NodeJS.ErrnoException).code }, 'housekeeping failed; retrying in an hour');
+      }
+    };
+    keepHouse();
+    const houseTimer = setInterval(keepHouse, 3_600_000);
+    houseTimer.unref();
+    stops.push(async () => clearInterval(houseTimer));
     return stops;
   };
-  return { ...infra, audit, accounts, register, checks, events, startBackground };
+  return { ...infra, audit, accounts, register, checks, events, housekeeping, startBackground };
 }
 
 export const outboxDir = (config: Config) => path.join(config.DATA_DIR, 'outbox');

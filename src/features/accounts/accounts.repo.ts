@@ -49,7 +49,9 @@ export function accountsRepo(db: Db) {
   const q = {
     userById: db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?'),
     userByEmail: db.prepare<[string], UserRow>('SELECT * FROM users WHERE email = ?'),
-    insertUser: db.prepare('INSERT INTO users (email, name, role, created_at) VALUES (?, ?, ?, ?)'),
+    // Never an erased account's id (migration 005): the audit trail refers to accounts by id.
+    insertUser: db.prepare(`INSERT INTO users (id, email, name, role, created_at) VALUES (
+      (SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM users UNION ALL SELECT max_id FROM id_high_water WHERE tbl = 'users')) + 1, ?, ?, ?, ?)`),
     setPassword: db.prepare('UPDATE users SET password_hash = ? WHERE id = ?'),
     insertSession: db.prepare('INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
     sessionByHash: db.prepare<[string, string], { user_id: number; csrf_token: string }>(

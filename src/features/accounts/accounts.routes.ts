@@ -121,7 +121,8 @@ export function accountsRoutes(ctx: AppContext): Router {
   });
 
   r.delete('/users/:id', requireRole('admin'), (req, res) => {
-    accounts.eraseUser(idParam.parse(req.params.id), currentUser(req).id, 'office');
+    // Through the register: a parent's links go first, so consent that ends takes templates with it.
+    ctx.register.eraseAccount(idParam.parse(req.params.id), currentUser(req).id, 'office');
     res.status(204).end();
   });
 

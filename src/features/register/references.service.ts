@@ -113,6 +113,8 @@ export function referencesService(c: RegisterCore) {
       return n;
     })();
     c.galleryChanged();
+    // The old ciphertexts must not linger in the WAL either.
+    if (count > 0) c.checkpointAfterErasure();
     return count;
   }
 
@@ -198,6 +200,7 @@ export function referencesService(c: RegisterCore) {
       if (!consents.deleteReference(pupilId, refId)) throw notFound('reference photo');
       audit.record('reference_faces.deleted', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { count: 1, reason: 'deleted_by_admin', referenceId: refId } });
       c.galleryChanged();
+      c.checkpointAfterErasure();
     },
   };
 }

@@ -10,6 +10,7 @@ const endpoints: Endpoint[] = [
   { method: 'get', path: '/api/pupils/{id}', summary: 'A pupil with guardians, consent histories and references', tag, roles: STAFF, ok: 200 },
   { method: 'patch', path: '/api/pupils/{id}', summary: 'Change a pupil', tag, roles: ADMIN, body: s.updatePupilBody, ok: 200 },
   { method: 'post', path: '/api/pupils/{id}/leave', summary: 'Mark a pupil as left; deletes their reference faces', tag, roles: ADMIN, ok: 200 },
+  { method: 'delete', path: '/api/pupils/{id}', summary: 'Erase a pupil now: record, consents, reference faces and parent links', tag, roles: ADMIN, ok: 200 },
   { method: 'get', path: '/api/classes', summary: 'Classes and year groups on roll', tag, roles: STAFF, ok: 200 },
   { method: 'get', path: '/api/register/summary', summary: 'Dashboard counts', tag, roles: STAFF, ok: 200 },
   { method: 'post', path: '/api/pupils/{id}/guardians', summary: 'Link a parent (existing account, or email + name to invite one)', tag, roles: ADMIN, body: s.addGuardianBody, ok: 201 },

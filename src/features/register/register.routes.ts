@@ -41,6 +41,10 @@ export function registerRoutes(ctx: AppContext): Router {
     res.json({ pupil: present.presentPupil(pupil), deletedReferences });
   });
 
+  r.delete('/pupils/:id', admin, (req, res) => {
+    res.json(register.erasePupil(idParam.parse(req.params.id), currentUser(req).id, 'office'));
+  });
+
   r.get('/classes', staff, (_req, res) => {
     res.json({ classes: register.classes() });
   });

@@ -44,3 +44,26 @@ CREATE TABLE audit_retention_gate (opened_at TEXT NOT NULL);
 CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log
 WHEN NOT EXISTS (SELECT 1 FROM audit_retention_gate)
 BEGIN SELECT RAISE(ABORT, 'audit_log entries are deleted only by the retention job'); END;
+
+-- Erasing an account sets recorded_by to NULL in the consent histories (ON DELETE SET NULL). The
+-- append-only trigger refused that too; they now refuse every change except exactly that one.
+DROP TRIGGER consent_positions_append_only_u;
+CREATE TRIGGER consent_positions_append_only_u
+BEFORE UPDATE OF id, pupil_id, person_id, consent, position, source, given_on, review_on, shown, note, recorded_at ON consent_positions
+BEGIN SELECT RAISE(ABORT, 'consent_positions is append-only'); END;
+CREATE TRIGGER consent_positions_append_only_by BEFORE UPDATE OF recorded_by ON consent_positions WHEN NEW.recorded_by IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'consent_positions is append-only'); END;
+
+
+-- Ids are never reused once erasure deletes rows: the audit trail names pupils and accounts by id
+-- only, so a new pupil must not inherit an erased pupil's entries. SQLite reuses the largest
+-- rowid after a delete; the repos insert max(live ids, highest deleted id) + 1 instead.
+CREATE TABLE id_high_water (tbl TEXT PRIMARY KEY, max_id INTEGER NOT NULL);
+INSERT INTO id_high_water (tbl, max_id) SELECT 'users', COALESCE(MAX(subject_id), 0) FROM audit_log WHERE subject_type = 'user';
+INSERT INTO id_high_water (tbl, max_id) SELECT 'pupils', COALESCE(MAX(subject_id), 0) FROM audit_log WHERE subject_type = 'pupil';
+CREATE TRIGGER users_high_water AFTER DELETE ON users BEGIN
+  UPDATE id_high_water SET max_id = MAX(max_id, OLD.id) WHERE tbl = 'users';
+END;
+CREATE TRIGGER pupils_high_water AFTER DELETE ON pupils BEGIN
+  UPDATE id_high_water SET max_id = MAX(max_id, OLD.id) WHERE tbl = 'pupils';
+END;

@@ -3,6 +3,7 @@ import type { AppContext } from '../../context';
 import { auditPage } from './audit';
 import { consentReviewPages } from './consent-reviews';
 import { dashboardPage } from './dashboard';
+import { erasurePages } from './erasure';
 import { eventPages } from './events-pages';
 import { importPages } from './import';
 import { parentPages } from './parents';
@@ -17,6 +18,7 @@ export function officePages(ctx: AppContext): Router {
   r.use(dashboardPage(ctx));
   r.use(consentReviewPages(ctx));
   r.use(pupilsPages(ctx)); // before pupilRoutes: /office/pupils/new is not a pupil id
+  r.use(erasurePages(ctx));
   r.use(pupilRoutes(ctx));
   r.use(referencePages(ctx));
   r.use(importPages(ctx));

@@ -63,7 +63,7 @@ ${selectField({ form: invite, idPrefix: 'invite', name: 'pupilId', label: 'Their
     const admin = isAdmin(req);
     const body = html`<p class="breadcrumbs"><a href="/office/parents">Parents</a></p>
 <h1>${user.name}</h1>
-<p class="office-facts">${user.email} · ${statusBadge(user)}</p>
+<p class="office-facts">${user.email} · ${statusBadge(user)}${admin ? html` · <a href="/office/parents/${user.id}/erase">Erase this account now</a>` : null}</p>
 ${!user.hasPassword && admin ? html`<form method="post" action="/office/parents/${user.id}/invitation" class="office-confirm">
 ${csrfField(req)}<p>They have not set a password yet. <button type="submit" class="button button-secondary button-small">Send the invitation again</button></p></form>` : null}
 <section class="card office-section" aria-labelledby="children-heading">
