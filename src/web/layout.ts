@@ -24,6 +24,7 @@ const PARENT_NAV: NavItem[] = [
   { href: '/check', label: 'Check photos' },
   { href: '/consents', label: 'Consent' },
   { href: '/guidance', label: 'Guidance' },
+  { href: '/account', label: 'My account' },
 ];
 
 const STAFF_NAV: NavItem[] = [
@@ -33,6 +34,8 @@ const STAFF_NAV: NavItem[] = [
   { href: '/office/parents', label: 'Parents' },
   { href: '/office/events', label: 'Events' },
   { href: '/office/audit', label: 'Audit', roles: ['admin'] },
+  { href: '/office/staff', label: 'Staff', roles: ['admin'] },
+  { href: '/account', label: 'My account' },
 ];
 
 export function navFor(role: Role | undefined): NavItem[] {

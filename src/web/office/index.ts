@@ -10,6 +10,7 @@ import { parentPages } from './parents';
 import { pupilRoutes } from './pupil-routes';
 import { pupilsPages } from './pupils';
 import { referencePages } from './references';
+import { staffPages } from './staff';
 
 /** The school office's pages under /office. Staff (admin, organiser) read; only admins change,
  *  exactly as the API: organisers get no change forms, and a forged POST gets 403. */
@@ -25,5 +26,6 @@ export function officePages(ctx: AppContext): Router {
   r.use(parentPages(ctx));
   r.use(eventPages(ctx));
   r.use(auditPage(ctx));
+  r.use(staffPages(ctx));
   return r;
 }
