@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { accountPages } from './account-pages';
 import { checkPages } from './check-pages';
 import { consentPages } from './consent-pages';
+import { myAccountPages } from './my-account-pages';
 import { officePages } from './office';
 
 /** All server-rendered pages: sign-in and accounts, the parents' photo check, the school office. */
@@ -14,6 +15,7 @@ export function webPages(ctx: AppContext): Router {
     next();
   });
   r.use(accountPages(ctx));
+  r.use(myAccountPages(ctx));
   r.use(checkPages(ctx));
   r.use(consentPages(ctx));
   r.use(officePages(ctx));
