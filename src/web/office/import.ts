@@ -20,7 +20,7 @@ export function importPages(ctx: AppContext): Router {
   const drafts = importDrafts(ctx.clock);
   const upload = readUpload(multer({ storage: multer.memoryStorage(), limits: { fileSize: CSV_MAX_MB * 1024 * 1024, files: 1 } }).single('file'));
 
-  r.get('/office/import', staffOnly, (req, res) => renderUpload(req, res));
+  r.get('/office/import', adminOnly, (req, res) => renderUpload(req, res));
 
   r.post('/office/import/preview', adminOnly,
     (req, res, next) => upload(req, res, (err: unknown) => {

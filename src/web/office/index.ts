@@ -12,8 +12,9 @@ import { pupilsPages } from './pupils';
 import { referencePages } from './references';
 import { staffPages } from './staff';
 
-/** The school office's pages under /office. Staff (admin, organiser) read; only admins change,
- *  exactly as the API: organisers get no change forms, and a forged POST gets 403. */
+/** The school office's pages under /office. The register (pupils, parents, import, audit, staff)
+ *  is the office's (admin); organisers get their own dashboard and their events, where they see
+ *  participants' names, classes and consent state, never parents' e-mails, notes or histories. */
 export function officePages(ctx: AppContext): Router {
   const r = Router();
   r.use(dashboardPage(ctx));

@@ -84,7 +84,7 @@ ${textField({ form: linkForm, idPrefix: 'link', name: 'relationship', label: 'Re
     sendPage(req, res, { title: user.name, body, status });
   }
 
-  r.get('/office/parents', staffOnly, (req, res) => renderList(req, res, emptyForm()));
+  r.get('/office/parents', adminOnly, (req, res) => renderList(req, res, emptyForm()));
 
   r.post('/office/parents/invite', adminOnly, async (req, res) => {
     const values = formValues(req.body);
@@ -100,7 +100,7 @@ ${textField({ form: linkForm, idPrefix: 'link', name: 'relationship', label: 'Re
     redirectWithFlash(res, `/office/parents/${userId}`, `Invitation sent to ${values.email?.trim() ?? ''}.`);
   });
 
-  r.get('/office/parents/:id', staffOnly, (req, res) => renderParent(req, res, idParam.parse(req.params.id)));
+  r.get('/office/parents/:id', adminOnly, (req, res) => renderParent(req, res, idParam.parse(req.params.id)));
 
   r.post('/office/parents/:id/invitation', adminOnly, async (req, res) => {
     const userId = idParam.parse(req.params.id);
