@@ -54,6 +54,7 @@ export function createContext(infra: Infrastructure): AppContext {
   const events = createEventsFeature({
     db, clock, audit, mailer, logger: infra.logger, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME,
     photoConsent: (ids) => register.photoConsentDecisions(ids),
+    invitationFor: (userId) => accounts.invitationForReminder(userId),
   });
   const checks = createChecksService({
     engine: infra.engine, register, events, store: createCheckStore(config.UPLOADS_DIR), audit, clock, logger: infra.logger,

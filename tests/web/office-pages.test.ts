@@ -167,10 +167,10 @@ describe('office pages: pupils', () => {
 });
 
 describe('office pages: import, parents, audit', () => {
-  const header = 'UPN,Legal Forename,Legal Surname,Year,Reg Group,Contact 1 Email,Contact 1 Name\n';
+  const header = 'UPN,Legal Forename,Legal Surname,Year,Reg Group,Contact 1 Email,Contact 1 Name,Contact 1 Has Parental Responsibility\n';
 
   test('when the CSV has a row error, then the preview lists it, offers no import, and nothing is stored', async () => {
-    const csv = `${header}A123456789012,Amy,Adams,3,3B,amy.mum@example.test,Ann Adams\n,Ben,Brown,Year 9,4C,,\n`;
+    const csv = `${header}A123456789012,Amy,Adams,3,3B,amy.mum@example.test,Ann Adams,Yes\n,Ben,Brown,Year 9,4C,,,\n`;
     const res = await office.agent.post('/office/import/preview').set('Accept', 'text/html')
       .field('_csrf', office.csrf).attach('file', Buffer.from(csv), 'pupils.csv').expect(422);
     expect(res.text).toContain('Nothing was imported.');
@@ -180,7 +180,7 @@ describe('office pages: import, parents, audit', () => {
   });
 
   test('when a valid CSV is previewed and confirmed, then it imports without a second upload', async () => {
-    const csv = `${header}A123456789012,Amy,Adams,3,3B,amy.mum@example.test,Ann Adams\n,Ben,Brown,Y4,4C,,\n`;
+    const csv = `${header}A123456789012,Amy,Adams,3,3B,amy.mum@example.test,Ann Adams,Yes\n,Ben,Brown,Y4,4C,,,\n`;
     const preview = await office.agent.post('/office/import/preview').set('Accept', 'text/html')
       .field('_csrf', office.csrf).attach('file', Buffer.from(csv), 'pupils.csv').expect(200);
     expect(preview.text).toContain('Import now');
@@ -193,6 +193,7 @@ describe('office pages: import, parents, audit', () => {
 
     const landed = await follow(await submit(office, '/office/import/commit', { draftId }), office);
     expect(landed.text).toContain('Imported pupils.csv: 2 pupils added, 0 updated, 0 unchanged; 1 parent account created, 1 parent link added.');
+    expect(landed.text).toContain('1 parent not invited yet');
     expect(world.ctx.register.registerRows().map((r) => r.pupil.firstName).sort()).toEqual(['Amy', 'Ben']);
     // The draft is used up: a second click cannot import twice.
     expect((await submit(office, '/office/import/commit', { draftId }).expect(410)).text).toContain('This preview has expired');

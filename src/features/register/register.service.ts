@@ -2,6 +2,7 @@ import { consentReviewsService } from './consent-reviews.service';
 import { consentsService } from './consents.service';
 import { parentConsentsService } from './parent-consents.service';
 import { importPupilsCsv } from './csv-import';
+import { importContactsService } from './import-contacts.service';
 import { lookalikeService } from './lookalike.service';
 import { pupilsService } from './pupils.service';
 import { referencesService } from './references.service';
@@ -27,6 +28,7 @@ export function createRegisterService(d: RegisterDeps) {
     ...consents,
     ...parentConsentsService(core, consents),
     ...consentReviewsService(core),
+    ...importContactsService(core),
     /** Stored copies showing a pupil are deleted through this when their consent ceases. */
     onConsentCeased: core.onConsentCeased,
     ...references,
