@@ -105,3 +105,16 @@ test('when a reminder goes to a parent who has not set a password, then it carri
   expect(toDad.text).not.toContain('/invite/');
   expect(world.ctx.audit.list({ action: 'reminder.started' })[0]).toMatchObject({ subjectType: 'event', subjectId: eventId, details: { kind: 'on_demand', recipients: 2 } });
 });
+
+test('when the office asks parents to review consent, then a parent without a password gets the invitation with it', async () => {
+  const world = createTestWorld();
+  const office = await signIn(world, 'admin');
+  await importCsv(office, SIMS);
+  const activated = world.ctx.accounts.repo.userByEmail('dad.brown@example.test')!.user;
+  await world.ctx.accounts.setPassword(activated.id, 'correct horse battery');
+  const sent = captureMail(world);
+  const list = await office.agent.get('/api/consent-reviews').expect(200);
+  await office.agent.post('/api/consent-reviews/send').set('x-csrf-token', office.csrf).send({ expectedRecipients: list.body.total }).expect(200);
+  expect(sent.find((m) => m.to === 'mum.adams@example.test')!.text).toMatch(/choose a password here[\s\S]*\/invite\/[\w-]+/);
+  expect(sent.find((m) => m.to === 'dad.brown@example.test')!.text).not.toContain('/invite/');
+});
