@@ -15,7 +15,7 @@ import { eventsPages } from './features/events/events.pages';
 import { eventsRoutes } from './features/events/events.routes';
 import { openApiDocument } from './openapi';
 import { metricsRoute } from './platform/metrics';
-import { addressLimiter, signInLimiter } from './platform/rate-limit';
+import { accountLimiter, addressLimiter, resetLimiters, signInLimiter } from './platform/rate-limit';
 import { errorHandler, noStoreForPersonalData, notFoundHandler, requestId, trustProxySetting } from './platform/http';
 import { srcDir } from './platform/paths';
 import { pageErrorRenderer } from './web/error-page';
@@ -65,7 +65,8 @@ export function createApp(ctx: AppContext): express.Express {
   app.use(cookieParser());
   // Before authenticate: its bearer token is the metrics token, not an API token.
   app.get('/metrics', metricsRoute(ctx.config.METRICS_TOKEN, async () => ctx.engine.health?.()));
-  app.post(['/api/auth/login', '/login', '/api/auth/password-reset', '/forgot-password'], signInLimiter(), addressLimiter({ limit: ctx.config.SIGN_IN_ATTEMPTS_PER_ADDRESS }));
+  app.post(['/api/auth/login', '/login'], signInLimiter(), addressLimiter({ limit: ctx.config.SIGN_IN_ATTEMPTS_PER_ADDRESS }), accountLimiter());
+  app.post(['/api/auth/password-reset', '/forgot-password'], ...resetLimiters());
   app.use(authenticate(ctx.accounts));
   app.use(csrfProtect(ctx.config.publicUrl));
   app.use(noStoreForPersonalData);

@@ -36,5 +36,10 @@ export async function boot(config: Config, logger: Logger, opts: { engine: boole
   const cipher = createCipher(loadDataKey(config.DATA_KEY, config.DATA_DIR, logger));
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: outboxDir(config), logger });
   const engine = opts.engine ? await startEngine(config, logger) : unavailableEngine('not started by this command');
-  return createContext({ config, db, clock: systemClock, logger, engine, mailer, cipher });
+  const ctx = createContext({ config, db, clock: systemClock, logger, engine, mailer, cipher });
+  const stranded = ctx.register.templatesUnderOtherKeys();
+  if (stranded > 0) {
+    logger.error({ templates: stranded, keyId: cipher.keyId }, 'face templates were sealed with another data key (after rotate-key, set the new key); those pupils are not recognised and stay blurred');
+  }
+  return ctx;
 }

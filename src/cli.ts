@@ -8,6 +8,7 @@ import type { AppContext } from './context';
 import { createLogger } from './platform/logger';
 import { AppError } from './platform/errors';
 import { presentCheck } from './features/checks/checks.presenter';
+import { createCipher, newDataKey, parseDataKey } from './platform/secrets';
 import { email as emailSchema, password as passwordSchema } from './features/accounts/accounts.schemas';
 
 const HELP = `ShareSafe command line (uses the same DATA_DIR and settings as the server)
@@ -19,6 +20,12 @@ const HELP = `ShareSafe command line (uses the same DATA_DIR and settings as the
       Create an API token for scripts (shown once).
   npm run cli -- import-csv FILE [--dry-run]
       Import pupils and parents from a school MIS export (all rows or none).
+  npm run cli -- rotate-key [--new-key-file FILE]
+      Re-encrypt every face template under a new data key (stop the server first).
+      With --new-key-file the key is read from FILE (a new one is written there,
+      mode 600, if FILE does not exist); then set DATA_KEY_FILE=FILE and restart.
+      Without it (only when the key is the generated DATA_DIR/data.key), a new key
+      replaces data.key.
   npm run cli -- check PHOTO [--out FILE] [--parent-email EMAIL] [--only-my-child]
       Check a photo file and write the safe copy (default: PHOTO-safe.jpg). Prints the report.
 `;
@@ -32,7 +39,7 @@ function parse(argv: string[]) {
     options: {
       email: { type: 'string' }, name: { type: 'string' }, out: { type: 'string' },
       'parent-email': { type: 'string' }, 'password-stdin': { type: 'boolean' },
-      'dry-run': { type: 'boolean' }, 'only-my-child': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'dry-run': { type: 'boolean' }, 'new-key-file': { type: 'string' }, 'only-my-child': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
 }
@@ -75,6 +82,26 @@ const commands: Record<string, { engine: boolean; run: Command }> = {
       console.log(JSON.stringify(result, null, 2));
     },
   },
+  'rotate-key': {
+    engine: false,
+    async run(ctx, a) {
+      const target = a.values['new-key-file'];
+      if (!target && ctx.config.DATA_KEY) {
+        throw new AppError('usage', 2, 'DATA_KEY is set, so name where the new key goes: --new-key-file FILE.');
+      }
+      const file = target ?? path.join(ctx.config.DATA_DIR, 'data.key.next');
+      if (!fs.existsSync(file)) fs.writeFileSync(file, `${newDataKey()}\n`, { mode: 0o600, flag: 'wx' });
+      const next = createCipher(parseDataKey(fs.readFileSync(file, 'utf8'), file));
+      const { count, from, to } = ctx.register.rotateTemplateKey(next, null);
+      if (target) {
+        console.log(`Re-encrypted ${count} face template(s): key ${from} -> ${to}.\nNow set DATA_KEY_FILE=${path.resolve(file)} (and unset DATA_KEY), then restart ShareSafe.`);
+      } else {
+        // The templates are committed under the new key: only now may it replace the old one.
+        fs.renameSync(file, path.join(ctx.config.DATA_DIR, 'data.key'));
+        console.log(`Re-encrypted ${count} face template(s): key ${from} -> ${to}. ${path.join(ctx.config.DATA_DIR, 'data.key')} holds the new key; restart ShareSafe.`);
+      }
+    },
+  },
   check: {
     engine: true,
     async run(ctx, a) {
@@ -115,6 +142,8 @@ async function main() {
   const ctx = await boot(config, createLogger(process.env.LOG_LEVEL ?? 'warn'), { engine: command.engine });
   try {
     await command.run(ctx, args);
+    // Ids and flags only: never an e-mail address, a name or a file name.
+    ctx.audit.record('cli.command', { details: { command: args.positionals[0]!, dryRun: args.values['dry-run'] ?? false } });
   } finally {
     await ctx.engine.close();
     ctx.db.close();

@@ -21,8 +21,10 @@ const schema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATA_DIR: z.string().default('data'),
   UPLOADS_DIR: z.string().default('uploads'),
-  /** base64 of 32 bytes; encrypts face templates at rest. Generated into DATA_DIR when absent. */
+  /** base64 of 32 bytes; encrypts face templates at rest. Generated into DATA_DIR when absent,
+   *  except in production (NODE_ENV=production), which refuses to start without it. */
   DATA_KEY: z.string().optional(),
+  NODE_ENV: z.string().default('development'),
   SCHOOL_NAME: z.string().default('Our School'),
   FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
   FACE_QUEUE: intFrom(32),
@@ -58,7 +60,13 @@ const schema = z.object({
   VIDEO_JOBS: intFrom(1),
   VIDEO_QUEUE: intFrom(4),
   SESSION_DAYS: intFrom(14),
-  SECURE_COOKIES: bool(false),
+  /** Leavers' records, consents and links (and parent accounts left without a child on roll)
+   *  are erased this many months after leaving. */
+  RETENTION_MONTHS: intFrom(12),
+  /** Audit entries are kept this many months (six years: the limitation period for claims). */
+  AUDIT_RETENTION_MONTHS: intFrom(72),
+  /** Default: true when PUBLIC_URL is https. */
+  SECURE_COOKIES: z.enum(['true', 'false', '1', '0']).optional().transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
   /** Who may set X-Forwarded-For: 'none' (default), a hop count, or addresses/subnets
    *  ('loopback', '10.0.0.1', '172.16.0.0/12'), comma-separated. */
   TRUST_PROXY: z.string().default('none'),
@@ -78,7 +86,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = Readonly<z.output<typeof schema> & { publicUrl: string; schoolId: string }>;
+export type Config = Readonly<Omit<z.output<typeof schema>, 'SECURE_COOKIES'> & { publicUrl: string; SECURE_COOKIES: boolean; schoolId: string }>;
 
 /** "St Mary's C of E Primary" -> "st-mary-s-c-of-e-primary". */
 export const schoolIdFrom = (name: string): string =>
@@ -110,11 +118,17 @@ export function parseConfig(env: NodeJS.ProcessEnv | Record<string, string | und
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const c = result.data;
+  if (c.NODE_ENV === 'production' && !c.DATA_KEY) {
+    throw new Error('Invalid configuration:\n  DATA_KEY: required when NODE_ENV=production. Set DATA_KEY or DATA_KEY_FILE from a secret store ' +
+      '(a key generated beside the database protects nothing if the disk is stolen; it is for trying ShareSafe out).');
+  }
   const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`).replace(/\/$/, '');
   return Object.freeze({
     ...c,
     DATA_DIR: path.resolve(c.DATA_DIR),
     UPLOADS_DIR: path.resolve(c.UPLOADS_DIR),
+    // Over https, session cookies are Secure unless the operator says otherwise.
+    SECURE_COOKIES: c.SECURE_COOKIES ?? publicUrl.startsWith('https:'),
     publicUrl,
     schoolId: c.SCHOOL_ID ?? schoolIdFrom(c.SCHOOL_NAME),
   });

@@ -5,6 +5,7 @@ import { createAudit, type Audit } from './features/audit/audit.service';
 import { createCheckStore } from './features/checks/check-store';
 import { createChecksService, type ChecksService } from './features/checks/checks.service';
 import { createEventsFeature, type EventsFeature } from './features/events';
+import { createHousekeeping, type Housekeeping } from './features/housekeeping/housekeeping.service';
 import type { FaceEngine } from './features/faces/types';
 import { createRegisterService, type RegisterService } from './features/register/register.service';
 import type { Clock } from './platform/clock';
@@ -28,6 +29,8 @@ export interface Infrastructure {
   cipher: Cipher;
   /** ffmpeg for videos; found on the system or in node_modules when not given. */
   ffmpeg?: FfmpegTools | { problem: string };
+  /** scrypt cost for new password hashes; production leaves it to the default (OWASP's 2^17). */
+  passwordScryptN?: number;
 }
 
 export interface AppContext extends Infrastructure {
@@ -38,6 +41,7 @@ export interface AppContext extends Infrastructure {
   events: EventsFeature;
   jobs: JobRunner;
   videos: VideosService;
+  housekeeping: Housekeeping;
   /** Starts sweepers and schedulers; returns functions that stop them. */
   startBackground(): Array<() => Promise<void>>;
 }
@@ -48,6 +52,7 @@ export function createContext(infra: Infrastructure): AppContext {
   const audit = createAudit(db, clock);
   const accounts = createAccountsService({
     db, clock, audit, mailer, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME, sessionDays: config.SESSION_DAYS,
+    passwordScryptN: infra.passwordScryptN,
   });
   const register = createRegisterService({
     db, clock, audit, accounts, cipher: infra.cipher, engine: infra.engine,
@@ -57,6 +62,7 @@ export function createContext(infra: Infrastructure): AppContext {
   const events = createEventsFeature({
     db, clock, audit, mailer, logger: infra.logger, publicUrl: config.publicUrl, schoolName: config.SCHOOL_NAME,
     photoConsent: (ids) => register.photoConsentDecisions(ids),
+    invitationFor: (userId) => accounts.invitationForReminder(userId),
   });
   const checks = createChecksService({
     engine: infra.engine, register, events, store: createCheckStore(config.UPLOADS_DIR), audit, clock, logger: infra.logger,
@@ -77,6 +83,11 @@ export function createContext(infra: Infrastructure): AppContext {
   // Stored safe copies showing a pupil go the moment that pupil's consent ceases.
   register.onConsentCeased((pupilId) => checks.removeShowingPupil(pupilId));
   register.onConsentCeased((pupilId) => videos.removeShowingPupil(pupilId));
+  const housekeeping = createHousekeeping({
+    db, clock, audit, logger: infra.logger, accounts, register,
+    retentionMonths: config.RETENTION_MONTHS, auditRetentionMonths: config.AUDIT_RETENTION_MONTHS,
+    outboxDir: config.SMTP_URL ? null : outboxDir(config),
+  });
   const startBackground = () => {
     const stops: Array<() => Promise<void>> = [];
     videos.recover();
@@ -99,10 +110,23 @@ export function createContext(infra: Infrastructure): AppContext {
     const timer = setInterval(sweep, 60_000);
     timer.unref();
     stops.push(async () => clearInterval(timer));
+    // Retention and expired credentials: at start, then hourly; a failure is logged and retried.
+    const keepHouse = () => {
+      try {
+        const report = housekeeping.run();
+        if (Object.values(report).some((n) => n > 0)) infra.logger.info({ ...report }, 'housekeeping');
+      } catch (err) {
+        infra.logger.error({ code: (err as NodeJS.ErrnoException).code }, 'housekeeping failed; retrying in an hour');
+      }
+    };
+    keepHouse();
+    const houseTimer = setInterval(keepHouse, 3_600_000);
+    houseTimer.unref();
+    stops.push(async () => clearInterval(houseTimer));
     stops.push(() => jobs.close());
     return stops;
   };
-  return { ...infra, audit, accounts, register, checks, events, jobs, videos, startBackground };
+  return { ...infra, audit, accounts, register, checks, events, jobs, videos, housekeeping, startBackground };
 }
 
 export const outboxDir = (config: Config) => path.join(config.DATA_DIR, 'outbox');

@@ -25,15 +25,18 @@ const PARENT_NAV: NavItem[] = [
   { href: '/videos', label: 'Videos' },
   { href: '/consents', label: 'Consent' },
   { href: '/guidance', label: 'Guidance' },
+  { href: '/account', label: 'My account' },
 ];
 
 const STAFF_NAV: NavItem[] = [
   { href: '/office', label: 'Dashboard' },
-  { href: '/office/pupils', label: 'Pupils' },
-  { href: '/office/import', label: 'Import' },
-  { href: '/office/parents', label: 'Parents' },
+  { href: '/office/pupils', label: 'Pupils', roles: ['admin'] },
+  { href: '/office/import', label: 'Import', roles: ['admin'] },
+  { href: '/office/parents', label: 'Parents', roles: ['admin'] },
   { href: '/office/events', label: 'Events' },
   { href: '/office/audit', label: 'Audit', roles: ['admin'] },
+  { href: '/office/staff', label: 'Staff', roles: ['admin'] },
+  { href: '/account', label: 'My account' },
 ];
 
 export function navFor(role: Role | undefined): NavItem[] {

@@ -3,6 +3,7 @@ import type { AppContext } from '../context';
 import { accountPages } from './account-pages';
 import { checkPages } from './check-pages';
 import { consentPages } from './consent-pages';
+import { myAccountPages } from './my-account-pages';
 import { videoPages } from './video-pages';
 import { officePages } from './office';
 
@@ -15,6 +16,7 @@ export function webPages(ctx: AppContext): Router {
     next();
   });
   r.use(accountPages(ctx));
+  r.use(myAccountPages(ctx));
   r.use(checkPages(ctx));
   r.use(videoPages(ctx));
   r.use(consentPages(ctx));

@@ -41,7 +41,7 @@ test('when a CSV has a bad row, then import-csv reports it and imports nothing; 
   expect(r1.code).not.toBe(0);
   expect(r1.err).toMatch(/row 3/i);
   const good = path.join(dir, 'good.csv');
-  fs.writeFileSync(good, 'UPN,Legal Forename,Legal Surname,Year,Reg Group,Contact 1 Email\n,Amy,Ash,Year 3,3B,amy.parent@example.test\n');
+  fs.writeFileSync(good, 'UPN,Legal Forename,Legal Surname,Year,Reg Group,Contact 1 Email,Contact 1 Parental Responsibility\n,Amy,Ash,Year 3,3B,amy.parent@example.test,T\n');
   const r2 = cli(['import-csv', good]);
   expect(r2.err).toBe('');
   expect(JSON.parse(r2.out)).toEqual(expect.objectContaining({ pupilsCreated: 1, parentsCreated: 1 }));

@@ -11,10 +11,10 @@ beforeEach(async () => {
 });
 
 const SIMS = [
-  'UPN,Legal Surname,Legal Forename,Reg Group,NC Year,Gender,Contact 1 Email,Contact 1 Name,Contact 2 Email',
-  'A12345678901B,Lovelace,Ada,4C,4,F,mum.lovelace@example.test,Anne Lovelace,',
-  'A12345678902C,Lovelace,Byron,2A,2,M,Mum.Lovelace@example.test,Anne Lovelace,dad.lovelace@example.test',
-  ',Turing,Alan,3B,Year 3,M,,,',
+  'UPN,Legal Surname,Legal Forename,Reg Group,NC Year,Gender,Contact 1 Email,Contact 1 Name,Contact 1 Parental Responsibility,Contact 2 Email,Contact 2 Parental Responsibility',
+  'A12345678901B,Lovelace,Ada,4C,4,F,mum.lovelace@example.test,Anne Lovelace,T,,',
+  'A12345678902C,Lovelace,Byron,2A,2,M,Mum.Lovelace@example.test,Anne Lovelace,T,dad.lovelace@example.test,T',
+  ',Turing,Alan,3B,Year 3,M,,,,,',
 ].join('\r\n');
 
 const upload = (csv: string | Buffer, query = '', type = 'text/csv') =>
@@ -37,7 +37,10 @@ describe('CSV import', () => {
     expect(mum).toMatchObject({ name: 'Anne Lovelace', role: 'parent', hasPassword: false });
     expect(world.ctx.register.childrenOf(mum.id).map((c) => c.firstName)).toEqual(['Ada', 'Byron']);
     const audit = world.ctx.audit.list({ action: 'pupils.imported' });
-    expect(audit[0]!.details).toEqual({ pupilsCreated: 3, pupilsUpdated: 0, pupilsUnchanged: 0, parentsCreated: 2, linksAdded: 3 });
+    expect(audit[0]!.details).toEqual({ pupilsCreated: 3, pupilsUpdated: 0, pupilsUnchanged: 0, parentsCreated: 2, linksAdded: 3, contactsToConfirm: 0 });
+    // And per pupil and per link, by id (issue #12 item 9).
+    expect(world.ctx.audit.list({ action: 'pupil.created' })).toHaveLength(3);
+    expect(world.ctx.audit.list({ action: 'guardian.linked' }).map((e) => e.details.source)).toEqual(['import', 'import', 'import']);
   });
 
   test('when the same export comes again with changes, then pupils are matched by UPN, else by name and class', async () => {

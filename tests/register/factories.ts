@@ -1,4 +1,5 @@
 import type { TestWorld, SignedIn } from '../helpers/context';
+import { sealTemplate } from '../../src/features/register/templates';
 
 // Register factories for tests that need state the API builds slowly (or only with the engine).
 
@@ -17,13 +18,15 @@ export function post(user: SignedIn, url: string, body: object) {
 export const biometric = (parentConsent: boolean, parentObjection = false, childObjection = false) =>
   ({ parentConsent, parentObjection, childObjection, givenBy: 'Mother, paper form' });
 
-/** A stored reference face without running the engine: an encrypted random descriptor. */
-export function insertFakeReference(world: TestWorld, pupilId: number): number {
+/** A stored reference face without running the engine: a random descriptor (and, if given, a
+ *  thumbnail) sealed as the register seals them: bound to the pupil, under the current key. */
+export function insertFakeReference(world: TestWorld, pupilId: number, thumbnail?: Buffer): number {
   const descriptor = Float32Array.from({ length: 128 }, () => Math.random() - 0.5);
-  const enc = world.ctx.cipher.encrypt(Buffer.from(descriptor.buffer));
+  const { cipher } = world.ctx;
   const info = world.ctx.db.prepare(
-    'INSERT INTO reference_faces (pupil_id, descriptor_enc, thumbnail_enc, face_width, quality, created_at) VALUES (?, ?, NULL, 120, 0.9, ?)',
-  ).run(pupilId, enc, new Date().toISOString());
+    'INSERT INTO reference_faces (pupil_id, descriptor_enc, thumbnail_enc, face_width, quality, created_at, key_id) VALUES (?, ?, ?, 120, 0.9, ?, ?)',
+  ).run(pupilId, sealTemplate(cipher, pupilId, 'descriptor', Buffer.from(descriptor.buffer)),
+    thumbnail ? sealTemplate(cipher, pupilId, 'thumbnail', thumbnail) : null, new Date().toISOString(), cipher.keyId);
   world.ctx.register.invalidateGallery();
   return Number(info.lastInsertRowid);
 }

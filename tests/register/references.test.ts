@@ -1,3 +1,4 @@
+import { templateAad } from '../../src/features/register/templates';
 import sharp from 'sharp';
 import { createFaceEngine, euclideanDistance } from '../../src/features/faces';
 import type { Analysis, Box, FaceEngine } from '../../src/features/faces/types';
@@ -60,7 +61,9 @@ describe('reference photos', () => {
     const plain = Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength);
     expect(row.descriptor_enc.equals(plain)).toBe(false);
     expect(row.descriptor_enc.includes(plain.subarray(0, 16))).toBe(false);
-    const decrypted = world.ctx.cipher.decrypt(row.descriptor_enc);
+    // Bound to this pupil (AES-GCM associated data): it opens only as this pupil's descriptor.
+    expect(() => world.ctx.cipher.decrypt(row.descriptor_enc)).toThrow();
+    const decrypted = world.ctx.cipher.decrypt(row.descriptor_enc, templateAad(pupil.id, 'descriptor'));
     expect(decrypted.length).toBe(128 * 4);
     const stored = new Float32Array(new Uint8Array(decrypted).buffer);
     expect(euclideanDistance(stored, expected)).toBeLessThan(1e-6);

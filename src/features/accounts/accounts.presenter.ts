@@ -8,5 +8,6 @@ export const presentUser = (u: User) => ({
   role: u.role,
   status: u.status,
   invitationPending: !u.hasPassword,
+  invitedAt: u.invitedAt,
   createdAt: u.createdAt,
 });

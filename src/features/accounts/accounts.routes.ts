@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context';
 import { idParam } from '../../platform/http';
+import { accountsOpenApi } from './accounts.openapi';
 import { presentUser } from './accounts.presenter';
 import * as s from './accounts.schemas';
 import { currentUser, requireRole, requireUser, SESSION_COOKIE, setSessionCookie } from './auth.middleware';
@@ -8,6 +9,7 @@ import { currentUser, requireRole, requireUser, SESSION_COOKIE, setSessionCookie
 export function accountsRoutes(ctx: AppContext): Router {
   const { accounts, config } = ctx;
   const r = Router();
+  accountsOpenApi();
   const startSession = (res: import('express').Response, token: string) =>
     setSessionCookie(res, token, config.SECURE_COOKIES, config.SESSION_DAYS);
 
@@ -55,8 +57,38 @@ export function accountsRoutes(ctx: AppContext): Router {
   });
 
   r.post('/tokens', requireUser, (req, res) => {
-    const created = accounts.createApiToken(currentUser(req).id, s.apiTokenBody.parse(req.body).name);
+    const body = s.apiTokenBody.parse(req.body);
+    const created = accounts.createApiToken(currentUser(req).id, body.name, body.days);
     res.status(201).json(created);
+  });
+
+  // My account: name, e-mail (confirmed by a link to the new address), password, sessions.
+  r.patch('/auth/me', requireUser, (req, res) => {
+    res.json({ user: presentUser(accounts.updateName(currentUser(req).id, s.nameBody.parse(req.body).name)) });
+  });
+
+  r.post('/auth/me/email', requireUser, async (req, res) => {
+    await accounts.requestEmailChange(currentUser(req).id, s.emailBody.parse(req.body).email);
+    res.status(202).json({ message: 'A confirmation link is on its way to the new address.' });
+  });
+
+  r.post('/auth/email-change/:token', (req, res) => {
+    res.json({ user: presentUser(accounts.confirmEmailChange(req.params.token)) });
+  });
+
+  r.post('/auth/me/password', requireUser, async (req, res) => {
+    const body = s.changePasswordBody.parse(req.body);
+    await accounts.changePassword(currentUser(req).id, body.currentPassword, body.password, req.auth?.sessionToken);
+    res.status(204).end();
+  });
+
+  r.get('/auth/sessions', requireUser, (req, res) => {
+    res.json({ sessions: accounts.sessionsOf(currentUser(req).id, req.auth?.sessionToken) });
+  });
+
+  r.delete('/auth/sessions/:id', requireUser, (req, res) => {
+    accounts.revokeSession(currentUser(req).id, idParam.parse(req.params.id));
+    res.status(204).end();
   });
 
   r.delete('/tokens/:id', requireUser, (req, res) => {
@@ -82,6 +114,24 @@ export function accountsRoutes(ctx: AppContext): Router {
   r.post('/users/:id/status', requireRole('admin'), (req, res) => {
     accounts.setStatus(idParam.parse(req.params.id), s.statusBody.parse(req.body).status, currentUser(req).id);
     res.status(204).end();
+  });
+
+  r.patch('/users/:id', requireRole('admin'), (req, res) => {
+    res.json({ user: presentUser(accounts.changeRole(idParam.parse(req.params.id), s.roleBody.parse(req.body).role, currentUser(req).id)) });
+  });
+
+  r.delete('/users/:id', requireRole('admin'), (req, res) => {
+    // Through the register: a parent's links go first, so consent that ends takes templates with it.
+    ctx.register.eraseAccount(idParam.parse(req.params.id), currentUser(req).id, 'office');
+    res.status(204).end();
+  });
+
+  r.get('/parents/uninvited', requireRole('admin'), (_req, res) => {
+    res.json({ count: accounts.uninvitedParents().length });
+  });
+
+  r.post('/parents/invite-all', requireRole('admin'), async (req, res) => {
+    res.json(await accounts.inviteAllParents(s.inviteAllBody.parse(req.body).expected, currentUser(req).id));
   });
 
   return r;

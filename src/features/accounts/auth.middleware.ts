@@ -56,7 +56,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 // Sign-in, invitation and password-reset forms act on a secret in the request, not on the
 // session's authority, so a stale session cookie must not block them (the origin check below
 // still applies to them: a cross-site sign-in would log the victim in as the attacker).
-const CSRF_EXEMPT = /^\/(api\/)?(auth\/login|auth\/password-reset|invitations?\/|login|invite\/|reset-password)/;
+const CSRF_EXEMPT = /^\/(api\/)?(auth\/login|auth\/password-reset|auth\/email-change\/|invitations?\/|login|invite\/|reset-password|confirm-email\/)/;
 
 const csrfFailed = () => new AppError('csrf_failed', 403, 'This form has expired. Reload the page and try again.');
 

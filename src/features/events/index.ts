@@ -23,6 +23,8 @@ export interface EventsFeatureDeps {
   photoConsent?: (pupilIds: number[]) => Map<number, PhotoDecision>;
   /** How often the reminder scheduler looks for due work (default 30 s). */
   reminderIntervalMs?: number;
+  /** A fresh invitation link for a reminder to a parent who has not set a password. */
+  invitationFor?: (userId: number) => string;
 }
 
 export type EventsFeature = ReturnType<typeof createEventsFeature>;
@@ -39,7 +41,7 @@ export function createEventsFeature(d: EventsFeatureDeps) {
   const scheduler = createReminderScheduler({
     reminders: reminderRepo, events: repo, guidance, linkForMailing: service.linkForMailing,
     mailer: d.mailer, clock: d.clock, logger: d.logger, publicUrl: d.publicUrl, schoolName: d.schoolName,
-    intervalMs: d.reminderIntervalMs,
+    intervalMs: d.reminderIntervalMs, invitationFor: d.invitationFor, audit: d.audit,
   });
   const reminders = createRemindersService({ repo: reminderRepo, events: service, scheduler, clock: d.clock, audit: d.audit });
   return {

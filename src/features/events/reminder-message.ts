@@ -11,6 +11,8 @@ export interface ReminderContent {
   uploadUrl: string;
   uploadExpiresAt: string;
   guidanceUrl: string;
+  /** For a parent who has not set up their account: the invitation comes with the reminder. */
+  invitationUrl?: string;
 }
 
 /** The reminder to one parent, as plain text and HTML (every value escaped in the HTML part). */
@@ -29,6 +31,7 @@ export function composeReminder(c: ReminderContent): Omit<MailMessage, 'to'> {
     '',
     paragraphs.join('\n\n'),
     '',
+    ...(c.invitationUrl ? ['You have not set up your ShareSafe account yet. First choose a password here (the link works for 14 days):', c.invitationUrl, ''] : []),
     'Check your photos before you share them:',
     c.uploadUrl,
     `(The link works until ${until}. You will be asked to sign in.)`,
@@ -45,7 +48,7 @@ export function composeReminder(c: ReminderContent): Omit<MailMessage, 'to'> {
 <p>When: ${escapeHtml(when)}<br>Where: ${escapeHtml(c.event.place)}</p>
 <h2>Taking and sharing photos</h2>
 ${paragraphsHtml(paragraphs)}
-<p><a href="${escapeHtml(c.uploadUrl)}">Check your photos before you share them</a>
+${c.invitationUrl ? `<p>You have not set up your ShareSafe account yet. <a href="${escapeHtml(c.invitationUrl)}">First choose a password</a> (the link works for 14 days).</p>\n` : ''}<p><a href="${escapeHtml(c.uploadUrl)}">Check your photos before you share them</a>
 (the link works until ${escapeHtml(until)}; you will be asked to sign in).</p>
 <p><a href="${escapeHtml(c.guidanceUrl)}">The school's photo guidance</a></p>
 <p>${escapeHtml(c.schoolName)}</p>

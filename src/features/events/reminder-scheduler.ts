@@ -1,3 +1,4 @@
+import type { Audit } from '../audit/audit.service';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { Mailer } from '../../platform/mailer';
@@ -19,6 +20,9 @@ export interface SchedulerDeps {
   publicUrl: string;
   schoolName: string;
   intervalMs?: number;
+  /** A fresh invitation link for a recipient who has not set a password (the check link needs one). */
+  invitationFor?: (userId: number) => string;
+  audit?: Audit;
 }
 
 export interface RunSummary {
@@ -62,6 +66,7 @@ export function createReminderScheduler(d: SchedulerDeps) {
       const recipients = d.reminders.start(r.id, pupilIds, nowIso());
       if (recipients === null) continue;
       summary.started += 1;
+      d.audit?.record('reminder.started', { subjectType: 'event', subjectId: r.eventId, details: { reminderId: r.id, kind: r.kind, recipients } });
       d.logger.info({ reminderId: r.id, eventId: r.eventId, recipients }, 'reminder started');
     }
   }
@@ -76,6 +81,7 @@ export function createReminderScheduler(d: SchedulerDeps) {
       const message = composeReminder({
         schoolName: d.schoolName, parentName: row.name, event, guidance: d.guidance.read().text,
         uploadUrl: link.url, uploadExpiresAt: link.expiresAt, guidanceUrl: `${d.publicUrl}/guidance`,
+        invitationUrl: row.invitationPending && d.invitationFor ? d.invitationFor(row.userId) : undefined,
       });
       ({ messageId } = await d.mailer.send({ to: row.email, ...message }));
     } catch (err) {

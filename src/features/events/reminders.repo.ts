@@ -22,6 +22,8 @@ export interface Delivery {
   userId: number;
   name: string;
   email: string;
+  /** The recipient has not set a password yet (an imported parent): the reminder carries an invitation. */
+  invitationPending: boolean;
   state: DeliveryState;
   attempts: number;
   nextAttemptAt: string | null;
@@ -34,7 +36,7 @@ interface ReminderRow {
   created_by: number | null; created_at: string; started_at: string | null;
 }
 interface DeliveryRow {
-  id: number; reminder_id: number; user_id: number; name: string; email: string; state: DeliveryState; attempts: number;
+  id: number; reminder_id: number; user_id: number; name: string; email: string; invitation_pending: number; state: DeliveryState; attempts: number;
   next_attempt_at: string | null; reason: string | null; sent_at: string | null;
 }
 
@@ -43,11 +45,11 @@ const toReminder = (r: ReminderRow): Reminder => ({
   createdBy: r.created_by, createdAt: r.created_at, startedAt: r.started_at,
 });
 const toDelivery = (r: DeliveryRow): Delivery => ({
-  id: r.id, reminderId: r.reminder_id, userId: r.user_id, name: r.name, email: r.email, state: r.state, attempts: r.attempts,
+  id: r.id, reminderId: r.reminder_id, userId: r.user_id, name: r.name, email: r.email, invitationPending: r.invitation_pending === 1, state: r.state, attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at, reason: r.reason, sentAt: r.sent_at,
 });
 
-const DELIVERY_SELECT = `SELECT d.*, u.name, u.email FROM reminder_deliveries d JOIN users u ON u.id = d.user_id`;
+const DELIVERY_SELECT = `SELECT d.*, u.name, u.email, u.password_hash IS NULL AS invitation_pending FROM reminder_deliveries d JOIN users u ON u.id = d.user_id`;
 
 /** Prepared SQL for reminders and their per-recipient deliveries. */
 export function remindersRepo(db: Db) {

@@ -49,7 +49,7 @@ export function consentReviewsService(c: RegisterCore) {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  function message(r: ReviewRecipient, link: string, school: string) {
+  function message(r: ReviewRecipient, link: string, school: string, invitationUrl?: string) {
     const lines = r.children.map((ch) => `- ${ch.firstName}: ${ch.reasons.map((x) => REASON_TEXT[x]).join('; ')}`);
     return {
       to: r.email,
@@ -60,6 +60,7 @@ export function consentReviewsService(c: RegisterCore) {
         'Please look at your consent for ShareSafe, the service that blurs children without consent in photos parents share:',
         ...lines,
         '',
+        ...(invitationUrl ? ['You have not set up your ShareSafe account yet. First choose a password here (the link works for 14 days):', invitationUrl, ''] : []),
         `Open this link and sign in to give, refuse or withdraw your answer: ${link}`,
         '',
         'Your answer is your own: it does not change what anyone else said.',
@@ -86,7 +87,9 @@ export function consentReviewsService(c: RegisterCore) {
       let failed = 0;
       for (const r of list) {
         try {
-          await c.mail.mailer.send(message(r, link, c.mail.schoolName));
+          // A parent who has not set a password gets the invitation with the request (issue #12).
+          const pending = c.accounts.repo.userById(r.userId)?.hasPassword === false;
+          await c.mail.mailer.send(message(r, link, c.mail.schoolName, pending ? c.accounts.invitationForReminder(r.userId) : undefined));
           sent += 1;
         } catch {
           failed += 1;

@@ -53,6 +53,7 @@ interface PositionRow {
   given_on: string; review_on: string | null; shown: string | null; note: string | null; recorded_by: number | null; recorded_at: string;
 }
 interface LatestRow extends PositionRow { kind: PersonKind; linked: number }
+interface SealedRow { id: number; pupil_id: number; descriptor_enc: Buffer; thumbnail_enc: Buffer | null; key_id: string | null }
 interface RefRow { id: number; pupil_id: number; face_width: number; quality: number; created_by: number | null; created_at: string }
 
 const toPerson = (r: PersonRow): ConsentPerson => ({
@@ -101,14 +102,17 @@ export function consentsRepo(db: Db) {
     refCounts: db.prepare<[], { pupil_id: number; n: number }>('SELECT pupil_id, COUNT(*) AS n FROM reference_faces GROUP BY pupil_id'),
     countRefs: db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM reference_faces WHERE pupil_id = ?'),
     insertRef: db.prepare(
-      `INSERT INTO reference_faces (pupil_id, descriptor_enc, thumbnail_enc, face_width, quality, created_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`),
-    thumbnail: db.prepare<[number, number], { thumbnail_enc: Buffer | null }>(
-      'SELECT thumbnail_enc FROM reference_faces WHERE id = ? AND pupil_id = ?'),
+      `INSERT INTO reference_faces (pupil_id, descriptor_enc, thumbnail_enc, face_width, quality, created_by, created_at, key_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+    thumbnail: db.prepare<[number, number], { thumbnail_enc: Buffer | null; key_id: string | null }>(
+      'SELECT thumbnail_enc, key_id FROM reference_faces WHERE id = ? AND pupil_id = ?'),
+    sealed: db.prepare<[], SealedRow>('SELECT id, pupil_id, descriptor_enc, thumbnail_enc, key_id FROM reference_faces ORDER BY id'),
+    reseal: db.prepare('UPDATE reference_faces SET descriptor_enc = ?, thumbnail_enc = ?, key_id = ? WHERE id = ?'),
+    keyIds: db.prepare<[], { key_id: string | null; n: number }>('SELECT key_id, COUNT(*) AS n FROM reference_faces GROUP BY key_id'),
     deleteRef: db.prepare('DELETE FROM reference_faces WHERE id = ? AND pupil_id = ?'),
     deleteRefsOf: db.prepare('DELETE FROM reference_faces WHERE pupil_id = ?'),
-    allDescriptors: db.prepare<[], { pupil_id: number; descriptor_enc: Buffer }>(
-      'SELECT pupil_id, descriptor_enc FROM reference_faces ORDER BY id'),
+    allDescriptors: db.prepare<[], { pupil_id: number; descriptor_enc: Buffer; key_id: string | null }>(
+      'SELECT pupil_id, descriptor_enc, key_id FROM reference_faces ORDER BY id'),
   };
 
   /** Latest positions by pupil, one list per consent. */
@@ -152,16 +156,21 @@ export function consentsRepo(db: Db) {
     referencesOf: (pupilId: number) => q.refsOf.all(pupilId).map(toRef),
     referenceCounts: () => new Map(q.refCounts.all().map((r) => [r.pupil_id, r.n])),
     countReferences: (pupilId: number) => q.countRefs.get(pupilId)!.n,
-    insertReference: (r: { pupilId: number; descriptorEnc: Buffer; thumbnailEnc: Buffer | null; faceWidth: number; quality: number; createdBy: number | null; createdAt: string }): number =>
-      Number(q.insertRef.run(r.pupilId, r.descriptorEnc, r.thumbnailEnc, r.faceWidth, r.quality, r.createdBy, r.createdAt).lastInsertRowid),
-    /** undefined: no such reference; null: a reference without a thumbnail. */
+    insertReference: (r: { pupilId: number; descriptorEnc: Buffer; thumbnailEnc: Buffer | null; faceWidth: number; quality: number; createdBy: number | null; createdAt: string; keyId: string }): number =>
+      Number(q.insertRef.run(r.pupilId, r.descriptorEnc, r.thumbnailEnc, r.faceWidth, r.quality, r.createdBy, r.createdAt, r.keyId).lastInsertRowid),
+    /** undefined: no such reference; sealed null: a reference without a thumbnail. */
     thumbnail: (pupilId: number, refId: number) => {
       const r = q.thumbnail.get(refId, pupilId);
-      return r ? r.thumbnail_enc : undefined;
+      return r ? { sealed: r.thumbnail_enc, keyId: r.key_id } : undefined;
     },
+    /** Every template as stored, for re-sealing (legacy rows, key rotation). */
+    allSealed: () => q.sealed.all().map((r) => ({ id: r.id, pupilId: r.pupil_id, descriptorEnc: r.descriptor_enc, thumbnailEnc: r.thumbnail_enc, keyId: r.key_id })),
+    reseal: (id: number, descriptorEnc: Buffer, thumbnailEnc: Buffer | null, keyId: string) => q.reseal.run(descriptorEnc, thumbnailEnc, keyId, id),
+    /** How many templates each key id sealed (null: before migration 005). */
+    templateKeyIds: () => q.keyIds.all().map((r) => ({ keyId: r.key_id, count: r.n })),
     deleteReference: (pupilId: number, refId: number) => q.deleteRef.run(refId, pupilId).changes === 1,
     deleteReferencesOf: (pupilId: number): number => q.deleteRefsOf.run(pupilId).changes,
-    allDescriptors: () => q.allDescriptors.all().map((r) => ({ pupilId: r.pupil_id, descriptorEnc: r.descriptor_enc })),
+    allDescriptors: () => q.allDescriptors.all().map((r) => ({ pupilId: r.pupil_id, descriptorEnc: r.descriptor_enc, keyId: r.key_id })),
   };
   return repo;
 }

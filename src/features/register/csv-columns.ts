@@ -19,13 +19,18 @@ export const COLUMN_LABELS: Record<PupilColumn, string> = {
 };
 
 const ORDINAL: Record<string, number> = { primary: 1, secondary: 2 };
-const CONTACT = /^(?:(contact|parent|guardian)(\d)|(primary|secondary)contact)(email|emailaddress|name|fullname|relationship|relation)$/;
+// Parental responsibility: SIMS exports "Parental Responsibility" (T/F) per contact; Arbor calls a
+// person with it a "Legal Guardian" (Primary Guardian is about who gets letters, not the law);
+// others write "Has Parental Responsibility" or "PR".
+const CONTACT = /^(?:(contact|parent|guardian)(\d)|(primary|secondary)contact)(email|emailaddress|name|fullname|relationship|relation|parentalresponsibility|hasparentalresponsibility|legalguardian|pr)$/;
 
 export interface ContactColumns {
   n: number;
   email?: number;
   name?: number;
   relationship?: number;
+  /** The contact's parental-responsibility flag. */
+  responsibility?: number;
 }
 
 export interface ColumnMap {
@@ -57,7 +62,9 @@ export function mapColumns(headers: string[]): ColumnMap {
     if (!m || used.has(i)) return;
     const n = m[2] ? Number(m[2]) : ORDINAL[m[3]!]!;
     const entry = contacts.get(n) ?? { n };
-    const kind = m[4]!.startsWith('email') ? 'email' : m[4]!.startsWith('relat') ? 'relationship' : 'name';
+    const field = m[4]!;
+    const kind = field.startsWith('email') ? 'email' : field.startsWith('relat') ? 'relationship'
+      : /responsibility|legalguardian|^pr$/.test(field) ? 'responsibility' : 'name';
     if (entry[kind] === undefined) {
       entry[kind] = i;
       used.add(i);

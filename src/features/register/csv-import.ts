@@ -27,7 +27,8 @@ export interface RowPreview extends PupilFields {
   row: number;
   action: 'create' | 'update' | 'unchanged';
   pupilId: number | null;
-  contacts: { email: string; account: 'new' | 'existing'; link: 'new' | 'existing' }[];
+  /** Contacts without parental responsibility are not linked: `link: 'to_confirm'`. */
+  contacts: { email: string; account: 'new' | 'existing' | 'none'; link: 'new' | 'existing' | 'to_confirm' }[];
 }
 
 export interface ImportResult {
@@ -37,11 +38,17 @@ export interface ImportResult {
   pupilsUnchanged: number;
   parentsCreated: number;
   linksAdded: number;
+  /** Contacts listed for the office to confirm (no parental-responsibility flag). */
+  contactsToConfirm: number;
+  /** False when the file has no parental-responsibility column: every contact waits for the office. */
+  responsibilityColumn: boolean;
   ignoredColumns: string[];
   rows: RowPreview[];
 }
 
 const MAX_ROWS = 5000;
+const YES = new Set(['yes', 'y', 'true', 't', '1', 'x', 'parental responsibility', 'legal guardian']);
+const NO = new Set(['', 'no', 'n', 'false', 'f', '0']);
 const blankToNull = (v: string) => v.trim() || null;
 
 const rowSchema = z.object({
@@ -54,6 +61,8 @@ const rowSchema = z.object({
     email,
     name: z.string().transform(blankToNull).pipe(z.string().max(200).nullable()),
     relationship: z.string().transform(blankToNull).pipe(z.string().max(50).nullable()),
+    responsibility: z.string().trim().toLowerCase().refine((v) => YES.has(v) || NO.has(v), 'Use Yes or No (or T/F) for parental responsibility.')
+      .transform((v) => YES.has(v)),
   })),
 });
 type ValidRow = z.output<typeof rowSchema> & { row: number };
@@ -104,7 +113,7 @@ function validateRows(map: ColumnMap, records: { line: number; cells: string[] }
     const contactCols = map.contacts.filter((c) => cell(c.email).trim() !== '');
     const raw = {
       ...Object.fromEntries((Object.keys(COLUMN_LABELS) as PupilColumn[]).map((k) => [k, cell(map.pupil[k])])),
-      contacts: contactCols.map((c) => ({ email: cell(c.email), name: cell(c.name), relationship: cell(c.relationship) })),
+      contacts: contactCols.map((c) => ({ email: cell(c.email), name: cell(c.name), relationship: cell(c.relationship), responsibility: cell(c.responsibility) })),
     };
     const parsed = rowSchema.safeParse(raw);
     if (!parsed.success) {
@@ -138,26 +147,43 @@ function applyRows(d: ImportDeps, map: ColumnMap, rows: ValidRow[], opts: { dryR
   const now = d.clock.now().toISOString();
   const result: ImportResult = {
     dryRun: opts.dryRun, pupilsCreated: 0, pupilsUpdated: 0, pupilsUnchanged: 0, parentsCreated: 0, linksAdded: 0,
+    contactsToConfirm: 0, responsibilityColumn: map.contacts.some((c) => c.responsibility !== undefined),
     ignoredColumns: map.ignored, rows: [],
   };
+  const toConfirm = d.db.prepare(`INSERT OR IGNORE INTO import_contacts (pupil_id, email, name, relationship, created_at)
+    VALUES (?, ?, ?, ?, ?)`);
+  const confirmedByFile = d.db.prepare('DELETE FROM import_contacts WHERE pupil_id = ? AND email = ?');
   const run = d.db.transaction(() => {
     for (const row of rows) {
       const fields: PupilFields = { upn: row.upn, firstName: row.firstName, lastName: row.lastName, className: row.className, yearGroup: row.yearGroup };
       const { pupilId, action } = upsertPupil(pupils, fields, now);
       result[action === 'create' ? 'pupilsCreated' : action === 'update' ? 'pupilsUpdated' : 'pupilsUnchanged'] += 1;
+      // Audited per pupil and per link, ids only (a whole-file count says nothing about a child).
+      if (action !== 'unchanged') d.audit.record(action === 'create' ? 'pupil.created' : 'pupil.updated', { actorId: opts.actorId, subjectType: 'pupil', subjectId: pupilId, details: { source: 'import' } });
       const contacts = row.contacts.map((c) => {
         const existing = d.accounts.repo.userByEmail(c.email)?.user;
+        // A contact is a parent only with parental responsibility: the others wait for the office.
+        if (!c.responsibility) {
+          const alreadyLinked = existing ? pupils.guardiansOf(pupilId).some((g) => g.userId === existing.id) : false;
+          if (alreadyLinked) return { email: c.email, account: 'existing' as const, link: 'existing' as const };
+          if (toConfirm.run(pupilId, c.email, c.name, c.relationship, now).changes === 1) result.contactsToConfirm += 1;
+          return { email: c.email, account: existing ? 'existing' as const : 'none' as const, link: 'to_confirm' as const };
+        }
         const userId = existing?.id
           ?? d.accounts.createUserRecord({ email: c.email, name: c.name ?? c.email, role: 'parent' }, opts.actorId).user.id;
         if (!existing) result.parentsCreated += 1;
+        confirmedByFile.run(pupilId, c.email);
         const linked = pupils.link(userId, pupilId, c.relationship ?? 'parent', now);
-        if (linked) result.linksAdded += 1;
+        if (linked) {
+          result.linksAdded += 1;
+          d.audit.record('guardian.linked', { actorId: opts.actorId, subjectType: 'pupil', subjectId: pupilId, details: { userId, accountCreated: !existing, source: 'import' } });
+        }
         return { email: c.email, account: existing ? 'existing' as const : 'new' as const, link: linked ? 'new' as const : 'existing' as const };
       });
       result.rows.push({ row: row.row, action, pupilId: opts.dryRun && action === 'create' ? null : pupilId, ...fields, contacts });
     }
     if (opts.dryRun) throw new DryRunRollback();
-    const { rows: _rows, ignoredColumns: _ignored, dryRun: _dry, ...counts } = result;
+    const { rows: _rows, ignoredColumns: _ignored, dryRun: _dry, responsibilityColumn: _pr, ...counts } = result;
     d.audit.record('pupils.imported', { actorId: opts.actorId, subjectType: 'pupil', details: counts });
   });
   try {

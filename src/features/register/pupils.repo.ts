@@ -74,8 +74,10 @@ export function pupilsRepo(db: Db) {
          AND class_name = ? COLLATE NOCASE ORDER BY status = 'on_roll' DESC, id LIMIT 1`),
     all: db.prepare<[], PupilRow>('SELECT * FROM pupils ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id'),
     insert: db.prepare(
-      `INSERT INTO pupils (upn, first_name, last_name, class_name, year_group, created_at, updated_at)
-       VALUES (@upn, @firstName, @lastName, @className, @yearGroup, @now, @now)`),
+      // Never an erased pupil's id (migration 005): the audit trail refers to pupils by id.
+      `INSERT INTO pupils (id, upn, first_name, last_name, class_name, year_group, created_at, updated_at)
+       VALUES ((SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM pupils UNION ALL SELECT max_id FROM id_high_water WHERE tbl = 'pupils')) + 1,
+         @upn, @firstName, @lastName, @className, @yearGroup, @now, @now)`),
     update: db.prepare(
       `UPDATE pupils SET upn = @upn, first_name = @firstName, last_name = @lastName, class_name = @className,
          year_group = @yearGroup, updated_at = @now WHERE id = @id`),
@@ -96,6 +98,17 @@ export function pupilsRepo(db: Db) {
          WHERE g1.pupil_id = ? AND g2.pupil_id != ?`),
     link: db.prepare('INSERT OR IGNORE INTO guardians (user_id, pupil_id, relationship, created_at) VALUES (?, ?, ?, ?)'),
     unlink: db.prepare('DELETE FROM guardians WHERE user_id = ? AND pupil_id = ?'),
+    erase: db.prepare('DELETE FROM pupils WHERE id = ?'),
+    pupilIdsOf: db.prepare<[number], { pupil_id: number }>('SELECT pupil_id FROM guardians WHERE user_id = ? ORDER BY pupil_id'),
+    leftBefore: db.prepare<[string], { id: number }>("SELECT id FROM pupils WHERE status = 'left' AND left_at <= ? ORDER BY id"),
+    /** Active parents who have children linked, none of them on roll; with the last leaving date. */
+    parentsWithoutChildrenOnRoll: db.prepare<[], { user_id: number; last_left_at: string | null }>(
+      `SELECT g.user_id, MAX(p.left_at) AS last_left_at FROM guardians g JOIN pupils p ON p.id = g.pupil_id JOIN users u ON u.id = g.user_id
+        WHERE u.role = 'parent' AND u.status = 'active' GROUP BY g.user_id HAVING SUM(p.status = 'on_roll') = 0`),
+    /** Parents disabled because no child remained, retired before the given date, still without a child on roll. */
+    retiredParentsBefore: db.prepare<[string], { id: number }>(
+      `SELECT u.id FROM users u WHERE u.role = 'parent' AND u.status = 'disabled' AND u.retired_at IS NOT NULL AND u.retired_at <= ?
+         AND NOT EXISTS (SELECT 1 FROM guardians g JOIN pupils p ON p.id = g.pupil_id WHERE g.user_id = u.id AND p.status = 'on_roll')`),
   };
 
   return {
@@ -128,6 +141,13 @@ export function pupilsRepo(db: Db) {
     link: (userId: number, pupilId: number, relationship: string, now: string) =>
       q.link.run(userId, pupilId, relationship, now).changes === 1,
     unlink: (userId: number, pupilId: number) => q.unlink.run(userId, pupilId).changes === 1,
+    /** Deletes the pupil; consents, positions, people, templates, links and event rules cascade. */
+    erase: (id: number) => q.erase.run(id).changes === 1,
+    /** Every pupil linked to a parent, on roll or not. */
+    pupilIdsOf: (userId: number): number[] => q.pupilIdsOf.all(userId).map((r) => r.pupil_id),
+    leftBefore: (cutoff: string): number[] => q.leftBefore.all(cutoff).map((r) => r.id),
+    parentsWithoutChildrenOnRoll: () => q.parentsWithoutChildrenOnRoll.all().map((r) => ({ userId: r.user_id, lastLeftAt: r.last_left_at })),
+    retiredParentsBefore: (cutoff: string): number[] => q.retiredParentsBefore.all(cutoff).map((r) => r.id),
   };
 }
 

@@ -124,6 +124,34 @@ export function pupilsService(c: RegisterCore) {
       })();
     },
 
+    /** Erases a pupil now (the office's "erase now", or the leavers' retention): templates first
+     *  (audited as a biometric deletion), stored copies showing them, then the record, with its
+     *  consents, positions, people and parent links. The audit keeps the id only. */
+    erasePupil(id: number, actorId: number | null, reason: 'office' | 'retention'): { deletedReferences: number } {
+      const result = c.db.transaction(() => {
+        c.requirePupil(id);
+        const deletedReferences = c.purgeReferences(id, 'pupil_erased', actorId);
+        const deletedChecks = c.consentCeased(id);
+        pupils.erase(id);
+        audit.record('pupil.erased', { actorId, subjectType: 'pupil', subjectId: id, details: { reason, deletedReferences, deletedChecks } });
+        return { deletedReferences };
+      })();
+      c.galleryChanged();
+      return result;
+    },
+
+    /** Erases an account. A parent is unlinked from each child first, exactly as "unlink" does, so
+     *  a consent that held only through them ends and its templates go with it. */
+    eraseAccount(userId: number, actorId: number | null, reason: 'office' | 'retention') {
+      for (const pupilId of pupils.pupilIdsOf(userId)) this.removeGuardian(pupilId, userId, actorId);
+      c.accounts.eraseUser(userId, actorId, reason);
+    },
+
+    /** Leavers whose retention ended before `cutoff` (ISO instant). */
+    leaversBefore: (cutoff: string) => pupils.leftBefore(cutoff),
+    parentsWithoutChildrenOnRoll: () => pupils.parentsWithoutChildrenOnRoll(),
+    retiredParentsBefore: (cutoff: string) => pupils.retiredParentsBefore(cutoff),
+
     classes: () => pupils.classes(),
 
     summary() {
@@ -166,11 +194,13 @@ export function pupilsService(c: RegisterCore) {
         }
       }
       if (!pupils.link(userId, pupilId, input.relationship ?? 'parent', c.now())) throw conflict('That person is already linked to this pupil.');
+      // A parent disabled because their children had left is back with a child on roll.
+      if (c.accounts.repo.userById(userId)?.retiredAt) c.accounts.setStatus(userId, 'active', actorId, 'child_linked');
       audit.record('guardian.linked', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { userId, accountCreated: invitationUrl !== null } });
       return { guardian: pupils.guardiansOf(pupilId).find((g) => g.userId === userId)!, invitationUrl };
     },
 
-    removeGuardian(pupilId: number, userId: number, actorId: number) {
+    removeGuardian(pupilId: number, userId: number, actorId: number | null) {
       c.db.transaction(() => {
         const pupil = c.requirePupil(pupilId);
         // An unlinked account's consent stops counting (its objection stands), which may end consent.

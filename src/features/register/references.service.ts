@@ -3,6 +3,8 @@ import { DEFAULT_MARGIN, DEFAULT_THRESHOLD, Gallery } from '../faces/matcher';
 import { assessReferencePhoto, makeThumbnail, type ReferenceProblem } from '../faces/reference';
 import { biometricConsentHolds } from './consent-rules';
 import type { RegisterCore } from './register.core';
+import { openTemplate, sealTemplate } from './templates';
+import type { Cipher } from '../../platform/secrets';
 
 export const MAX_REFERENCES_PER_PUPIL = 5;
 
@@ -73,16 +75,47 @@ export function referencesService(c: RegisterCore) {
     }
   }
 
-  /** Only on-roll pupils whose biometric consent holds, whatever else the table holds. */
+  /** Only on-roll pupils whose biometric consent holds, whatever else the table holds. A template
+   *  that does not open as its own pupil's (moved to another row, another key) is left out: that
+   *  pupil is then not recognised, so stays blurred (fail closed). */
   function buildGallery(): Gallery {
     const bios = consents.allLatestBio();
     const eligible = new Set(c.pupils.all()
       .filter((p) => p.status === 'on_roll' && biometricConsentHolds(bios.get(p.id)))
       .map((p) => p.id));
-    const entries = consents.allDescriptors()
-      .filter((r) => eligible.has(r.pupilId))
-      .map((r) => ({ pupilId: r.pupilId, descriptor: bytesToDescriptor(cipher.decrypt(r.descriptorEnc)) }));
+    const entries: { pupilId: number; descriptor: Float32Array }[] = [];
+    let unreadable = 0;
+    for (const r of consents.allDescriptors()) {
+      if (!eligible.has(r.pupilId)) continue;
+      try {
+        entries.push({ pupilId: r.pupilId, descriptor: bytesToDescriptor(openTemplate(cipher, r, 'descriptor', r.descriptorEnc)) });
+      } catch {
+        unreadable += 1;
+      }
+    }
+    if (unreadable > 0) audit.record('reference_faces.unreadable', { details: { count: unreadable } });
     return new Gallery(entries);
+  }
+
+  /** Re-seals every template from the current key to `next` (all or none); used by `rotate-key`
+   *  and, with next = the current key, for rows sealed before migration 005. */
+  function reseal(next: Cipher, only: 'legacy' | 'all'): number {
+    const count = c.db.transaction(() => {
+      let n = 0;
+      for (const r of consents.allSealed()) {
+        if (only === 'legacy' && r.keyId !== null) continue;
+        const descriptor = openTemplate(cipher, r, 'descriptor', r.descriptorEnc);
+        const thumbnail = r.thumbnailEnc ? openTemplate(cipher, r, 'thumbnail', r.thumbnailEnc) : null;
+        consents.reseal(r.id, sealTemplate(next, r.pupilId, 'descriptor', descriptor),
+          thumbnail ? sealTemplate(next, r.pupilId, 'thumbnail', thumbnail) : null, next.keyId);
+        n += 1;
+      }
+      return n;
+    })();
+    c.galleryChanged();
+    // The old ciphertexts must not linger in the WAL either.
+    if (count > 0) c.checkpointAfterErasure();
+    return count;
   }
 
   /** Cached until an enrolment, deletion or consent change. */
@@ -111,14 +144,14 @@ export function referencesService(c: RegisterCore) {
         throw unprocessable(problem, CONSISTENCY[problem]);
       }
       const thumbnail = await makeThumbnail(photo, assessed.face.box);
-      const descriptorEnc = cipher.encrypt(descriptorBytes(assessed.face.descriptor));
-      const thumbnailEnc = cipher.encrypt(thumbnail);
+      const descriptorEnc = sealTemplate(cipher, pupilId, 'descriptor', descriptorBytes(assessed.face.descriptor));
+      const thumbnailEnc = sealTemplate(cipher, pupilId, 'thumbnail', thumbnail);
       // Consent may have been withdrawn while the engine ran: decide again inside the write.
       const id = c.db.transaction(() => {
         assertCanEnrol(pupilId);
         return consents.insertReference({
           pupilId, descriptorEnc, thumbnailEnc, faceWidth: Math.round(assessed.face.box.width), quality: assessed.quality,
-          createdBy: actorId, createdAt: c.now(),
+          createdBy: actorId, createdAt: c.now(), keyId: cipher.keyId,
         });
       })();
       audit.record('reference_face.enrolled', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { referenceId: id } });
@@ -127,17 +160,47 @@ export function referencesService(c: RegisterCore) {
     },
 
     referenceThumbnail(pupilId: number, refId: number, actorId: number): Buffer {
-      const sealed = consents.thumbnail(pupilId, refId);
-      if (!sealed) throw notFound('reference thumbnail');
+      const row = consents.thumbnail(pupilId, refId);
+      if (!row?.sealed) throw notFound('reference thumbnail');
+      let plain: Buffer;
+      try {
+        plain = openTemplate(cipher, { pupilId, keyId: row.keyId }, 'thumbnail', row.sealed);
+      } catch (err) {
+        audit.record('reference_face.unreadable', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { referenceId: refId } });
+        throw err;
+      }
       audit.record('reference_face.viewed', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { referenceId: refId } });
-      return cipher.decrypt(sealed);
+      return plain;
     },
+
+    /** Rows sealed before migration 005 (no key id, no binding to their pupil) are sealed again. */
+    resealLegacyTemplates(): number {
+      if (!consents.templateKeyIds().some((k) => k.keyId === null)) return 0;
+      const n = reseal(cipher, 'legacy');
+      if (n > 0) audit.record('reference_faces.resealed', { details: { count: n } });
+      return n;
+    },
+
+    /** Re-encrypts every template under `next` in one transaction; refuses if any template does
+     *  not open with the current key (nothing is changed then). */
+    rotateTemplateKey(next: Cipher, actorId: number | null): { count: number; from: string; to: string } {
+      if (next.keyId === cipher.keyId) throw new AppError('same_key', 409, 'The new key is the key in use.');
+      const count = reseal(next, 'all');
+      audit.record('reference_faces.key_rotated', { actorId, details: { count, fromKey: cipher.keyId, toKey: next.keyId } });
+      return { count, from: cipher.keyId, to: next.keyId };
+    },
+
+    /** Templates sealed by a key other than the one in use (after a rotation the server was not
+     *  told about): the operator must be told, they are unreadable. */
+    templatesUnderOtherKeys: (): number => consents.templateKeyIds()
+      .filter((k) => k.keyId !== null && k.keyId !== cipher.keyId).reduce((n, k) => n + k.count, 0),
 
     deleteReference(pupilId: number, refId: number, actorId: number) {
       c.requirePupil(pupilId);
       if (!consents.deleteReference(pupilId, refId)) throw notFound('reference photo');
       audit.record('reference_faces.deleted', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { count: 1, reason: 'deleted_by_admin', referenceId: refId } });
       c.galleryChanged();
+      c.checkpointAfterErasure();
     },
   };
 }

@@ -23,7 +23,7 @@ export interface RegisterDeps {
   matching?: { threshold: number; margin: number };
 }
 
-export type DeletionReason = 'biometric_consent_withdrawn' | 'pupil_left' | 'deleted_by_admin';
+export type DeletionReason = 'biometric_consent_withdrawn' | 'pupil_left' | 'deleted_by_admin' | 'pupil_erased';
 
 /** What the register's services share: repositories, today's date and the one place that
  *  hard-deletes face templates (so every path writes the same audit entry). */
@@ -36,11 +36,30 @@ export function registerCore(d: RegisterDeps) {
   };
   const ceasedListeners: Array<(pupilId: number) => number> = [];
 
+  // Deleted templates must leave no bytes behind: secure_delete zeroes them in the database file
+  // once their page is written back, but until a checkpoint the WAL still holds earlier copies of
+  // that page. So every deletion of templates is followed by a checkpoint that truncates the WAL,
+  // after the transaction that deleted them has committed (inside it, the checkpoint could not
+  // copy the deletion yet).
+  let checkpointQueued = false;
+  function checkpointAfterErasure() {
+    const run = () => {
+      checkpointQueued = false;
+      d.db.pragma('wal_checkpoint(TRUNCATE)');
+    };
+    if (!d.db.inTransaction) return run();
+    if (checkpointQueued) return;
+    checkpointQueued = true;
+    // better-sqlite3 transactions are synchronous: by the next tick this one has committed.
+    process.nextTick(run);
+  }
+
   return {
     ...d,
     pupils,
     consents,
     now: () => d.clock.now().toISOString(),
+    checkpointAfterErasure,
     today: () => isoDate(d.clock.now()),
 
     requirePupil(id: number) {
@@ -67,6 +86,7 @@ export function registerCore(d: RegisterDeps) {
       const count = consents.deleteReferencesOf(pupilId);
       if (count > 0) {
         d.audit.record('reference_faces.deleted', { actorId, subjectType: 'pupil', subjectId: pupilId, details: { count, reason } });
+        checkpointAfterErasure();
       }
       galleryChanged();
       return count;
@@ -87,7 +107,10 @@ export function registerCore(d: RegisterDeps) {
           deleted += count;
         }
       })();
-      if (deleted > 0) galleryChanged();
+      if (deleted > 0) {
+        galleryChanged();
+        checkpointAfterErasure();
+      }
       return deleted;
     },
   };

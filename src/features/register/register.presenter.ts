@@ -84,6 +84,14 @@ export const presentPupilDetail = (d: ReturnType<ReturnType<typeof pupilsService
   references: d.references.map(presentReference),
 });
 
+/** An organiser's view of a pupil in one of their events: who, which class, and the consent
+ *  state; no parents, no answers, notes or history, no reference photos. */
+export const presentPupilForOrganiser = (d: ReturnType<ReturnType<typeof pupilsService>['pupilDetail']>) => ({
+  pupil: { id: d.pupil.id, firstName: d.pupil.firstName, lastName: d.pupil.lastName, className: d.pupil.className, yearGroup: d.pupil.yearGroup, status: d.pupil.status },
+  photoConsent: { state: d.photo.state, current: d.photo.current, reviewOn: d.photo.reviewOn },
+  biometricConsent: { holds: d.biometricHolds },
+});
+
 /** A parent's view of their own child: enough to recognise them, nothing about consent. */
 export const presentChild = (p: Pupil) => ({ id: p.id, firstName: p.firstName, lastName: p.lastName, className: p.className });
 

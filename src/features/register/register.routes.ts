@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppContext } from '../../context';
+import { notFound } from '../../platform/errors';
 import { idParam } from '../../platform/http';
 import { currentUser, requireRole, requireUser } from '../accounts/auth.middleware';
 import { REVIEW_WINDOW_DAYS } from './consent-reviews.service';
@@ -17,8 +18,17 @@ export function registerRoutes(ctx: AppContext): Router {
   const r = Router();
   registerOpenApi();
 
+  // Organisers see the pupils of their own events only: name, class and consent state.
+  const visibleTo = (req: import('express').Request): ((pupilId: number) => boolean) => {
+    const user = currentUser(req);
+    if (user.role === 'admin') return () => true;
+    const ids = new Set(ctx.events.list(user).flatMap((e) => [...ctx.events.participantIds(e.id)]));
+    return (id) => ids.has(id);
+  };
+
   r.get('/pupils', staff, (req, res) => {
-    const rows = register.listPupils(s.listPupilsQuery.parse(req.query));
+    const visible = visibleTo(req);
+    const rows = register.listPupils(s.listPupilsQuery.parse(req.query)).filter((row) => visible(row.pupil.id));
     res.json({ pupils: rows.map(present.presentRegisterRow), total: rows.length });
   });
 
@@ -28,7 +38,11 @@ export function registerRoutes(ctx: AppContext): Router {
   });
 
   r.get('/pupils/:id', staff, (req, res) => {
-    res.json(present.presentPupilDetail(register.pupilDetail(idParam.parse(req.params.id))));
+    const id = idParam.parse(req.params.id);
+    if (currentUser(req).role === 'admin') return res.json(present.presentPupilDetail(register.pupilDetail(id)));
+    if (!visibleTo(req)(id)) throw notFound('pupil');
+    const detail = register.pupilDetail(id);
+    res.json(present.presentPupilForOrganiser(detail));
   });
 
   r.patch('/pupils/:id', admin, (req, res) => {
@@ -41,11 +55,15 @@ export function registerRoutes(ctx: AppContext): Router {
     res.json({ pupil: present.presentPupil(pupil), deletedReferences });
   });
 
+  r.delete('/pupils/:id', admin, (req, res) => {
+    res.json(register.erasePupil(idParam.parse(req.params.id), currentUser(req).id, 'office'));
+  });
+
   r.get('/classes', staff, (_req, res) => {
     res.json({ classes: register.classes() });
   });
 
-  r.get('/register/summary', staff, (_req, res) => {
+  r.get('/register/summary', admin, (_req, res) => {
     res.json(register.summary());
   });
 
@@ -82,9 +100,10 @@ export function registerRoutes(ctx: AppContext): Router {
     res.status(201).json({ biometricConsent: recorded.consent, holds: recorded.holds, deletedReferences: recorded.deletedReferences });
   });
 
-  r.get('/pupils/:id/consents', staff, (req, res) => {
+  r.get('/pupils/:id/consents', admin, (req, res) => {
     const pupilId = idParam.parse(req.params.id);
     const { people, history } = register.consentPositions(pupilId);
+    ctx.audit.record('consent_history.viewed', { actorId: currentUser(req).id, subjectType: 'pupil', subjectId: pupilId });
     res.json({
       ...present.presentConsentState(register.consentState(pupilId)),
       people: people.map((p) => ({ ...present.presentPerson(p.person), photo: p.photo && present.presentPosition(p.photo), biometric: p.biometric && present.presentPosition(p.biometric) })),

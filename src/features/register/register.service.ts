@@ -2,6 +2,7 @@ import { consentReviewsService } from './consent-reviews.service';
 import { consentsService } from './consents.service';
 import { parentConsentsService } from './parent-consents.service';
 import { importPupilsCsv } from './csv-import';
+import { importContactsService } from './import-contacts.service';
 import { lookalikeService } from './lookalike.service';
 import { pupilsService } from './pupils.service';
 import { recognitionService } from './recognition.service';
@@ -21,11 +22,14 @@ export function createRegisterService(d: RegisterDeps) {
   const references = referencesService(core);
   // Templates whose consent no longer holds (e.g. an objection migration 003 brought back) go now.
   core.deleteUnconsentedReferences();
+  // Templates sealed before migration 005 are bound to their pupil and key now.
+  references.resealLegacyTemplates();
   return {
     ...pupils,
     ...consents,
     ...parentConsentsService(core, consents),
     ...consentReviewsService(core),
+    ...importContactsService(core),
     /** Stored copies showing a pupil are deleted through this when their consent ceases. */
     onConsentCeased: core.onConsentCeased,
     ...references,

@@ -1,16 +1,17 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
 import { addDays } from '../../features/register/consent-rules';
 import { isoDate } from '../../platform/clock';
 import { html } from '../html';
 import { auditTable } from './audit-view';
-import { isAdmin, plural, sendPage, staffOnly } from './shared';
+import { formatDateTime, isAdmin, plural, sendPage, staffOnly } from './shared';
 
 /** The office's front page: what needs doing, each count a link to the pupils it counts. */
 export function dashboardPage(ctx: AppContext): Router {
   const r = Router();
 
   r.get('/office', staffOnly, (req, res) => {
+    if (!isAdmin(req)) return organiserDashboard(ctx, req, res);
     const s = ctx.register.summary();
     const today = isoDate(ctx.clock.now());
     // The summary counts current grants reviewed on or before today + window; the list's
@@ -44,4 +45,20 @@ ${recent.length ? auditTable(ctx, recent) : html`<p>Nothing yet.</p>`}
   });
 
   return r;
+}
+
+/** An organiser's own front page: their events to come, and how many children in each may not
+ *  appear in shared photos. Nothing of the register beyond that. */
+function organiserDashboard(ctx: AppContext, req: Request, res: Response) {
+  const user = req.auth!.user;
+  const now = ctx.clock.now().toISOString();
+  const events = ctx.events.list(user);
+  const upcoming = events.filter((e) => e.startsAt >= now);
+  const rows = upcoming.map((e) => ({ e, gaps: ctx.events.consentGaps(user, e.id) }));
+  const body = html`<h1>Your events</h1>
+<p class="lead">${upcoming.length ? `${plural(upcoming.length, 'event')} to come.` : 'No events to come.'} ${events.length > upcoming.length ? html`<a href="/office/events">All your events</a>` : null}</p>
+${rows.length ? html`<ul class="office-tiles">${rows.map(({ e, gaps }) => html`<li><a class="office-tile office-tile-${gaps.lacking.length ? 'warn' : 'none'}" href="/office/events/${e.id}">
+<span class="office-tile-count">${gaps.lacking.length}</span> <span class="office-tile-label">of ${plural(gaps.participantCount, 'child', 'children')} without photo consent: ${e.name}, ${formatDateTime(e.startsAt)}</span></a></li>`)}</ul>` : null}
+<p class="office-actions"><a class="button" href="/office/events/new">Plan an event</a></p>`;
+  sendPage(req, res, { title: 'Your events', body, wide: true });
 }

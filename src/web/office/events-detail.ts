@@ -113,7 +113,7 @@ export function renderEventPage(ctx: AppContext, req: Request, res: Response, ev
 ${gaps.lacking.length ? html`<p>These children must not appear in shared photos: plan where they stand (for example at the ends of a group, or behind the camera). Their faces will be blurred in parents’ photos.</p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Children without consent"><table class="office-gaps">
 <thead><tr><th scope="col">Name</th><th scope="col">Class</th><th scope="col">Year</th><th scope="col">Photo consent</th></tr></thead>
-<tbody>${gaps.lacking.map((p) => html`<tr><td><a href="/office/pupils/${p.id}">${p.lastName}, ${p.firstName}</a></td><td>${p.className}</td><td>${yearGroupLabel(p.yearGroup)}</td><td>${photoBadge(p.consentState)}</td></tr>`)}</tbody>
+<tbody>${gaps.lacking.map((p) => html`<tr><td>${req.auth?.user.role === 'admin' ? html`<a href="/office/pupils/${p.id}">${p.lastName}, ${p.firstName}</a>` : `${p.lastName}, ${p.firstName}`}</td><td>${p.className}</td><td>${yearGroupLabel(p.yearGroup)}</td><td>${photoBadge(p.consentState)}</td></tr>`)}</tbody>
 </table></div>` : html`<p class="muted">${participantCount ? 'Every child taking part has current photo consent.' : 'Choose who takes part to see who lacks consent.'}</p>`}
 </section>
 ${remindersSection(ctx, req, event.id, started, state.reminder ?? emptyForm({ days: '2', hours: '' }))}

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../../context';
 import type { User } from '../../features/accounts/accounts.repo';
-import { notFound } from '../../platform/errors';
+import { AppError, notFound } from '../../platform/errors';
 import { idParam } from '../../platform/http';
 import { html } from '../html';
 import { csrfField } from '../layout';
@@ -35,6 +35,7 @@ ${textField({ form: emptyForm({ q }), name: 'q', label: 'Name or email', type: '
 <div class="office-filter-actions"><button type="submit" class="button">Search</button>${q ? html` <a href="/office/parents">Clear</a>` : null}</div>
 </form>
 <p class="office-count" role="status">${parents.length === 1 ? '1 parent' : `${parents.length} parents`}.</p>
+${inviteAllNotice(req)}
 ${parents.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label="Parents"><table class="office-parents">
 <thead><tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Children</th><th scope="col">Account</th></tr></thead>
 <tbody>${parents.map((u) => html`<tr><td><a href="/office/parents/${u.id}">${u.name}</a></td><td>${u.email}</td>
@@ -56,6 +57,30 @@ ${selectField({ form: invite, idPrefix: 'invite', name: 'pupilId', label: 'Their
     sendPage(req, res, { title: 'Parents', body, status });
   }
 
+  function inviteAllNotice(req: Request) {
+    const n = accounts.uninvitedParents().length;
+    if (!n || !isAdmin(req)) return null;
+    return html`<div class="alert alert-info office-invite-all"><p>${n === 1 ? '1 parent with a child on roll has' : `${n} parents with a child on roll have`} never been sent an invitation (for example after an import).
+<a class="button button-small" href="/office/parents/invite-all">Invite all new parents</a></p></div>`;
+  }
+
+  function renderInviteAll(req: Request, res: Response, error?: string) {
+    const parents = accounts.uninvitedParents();
+    const body = html`<p class="breadcrumbs"><a href="/office/parents">Parents</a></p>
+<h1>Invite all new parents?</h1>
+<div class="card office-form">
+${error ? html`<div class="alert alert-error" role="alert">${error}</div>` : null}
+${parents.length ? html`<p>Each of these <strong>${parents.length === 1 ? '1 parent' : `${parents.length} parents`}</strong> gets an e-mail with a link to set their password (valid for 14 days).</p>
+<ul class="office-people">${parents.slice(0, 50).map((u) => html`<li>${u.name} (${u.email})</li>`)}</ul>
+${parents.length > 50 ? html`<p class="muted">… and ${parents.length - 50} more.</p>` : null}
+<form method="post" action="/office/parents/invite-all">
+${csrfField(req)}<input type="hidden" name="expected" value="${parents.length}">
+<div class="actions"><button type="submit" class="button">Send ${parents.length === 1 ? '1 invitation' : `${parents.length} invitations`}</button> <a href="/office/parents">Cancel</a></div>
+</form>` : html`<p>Every parent with a child on roll has been invited.</p>`}
+</div>`;
+    sendPage(req, res, { title: 'Invite all new parents', body, status: error ? 409 : 200 });
+  }
+
   function renderParent(req: Request, res: Response, userId: number, linkForm: FormState = emptyForm(), status = 200) {
     const user = accounts.repo.userById(userId);
     if (!user || user.role !== 'parent') throw notFound('parent');
@@ -63,7 +88,7 @@ ${selectField({ form: invite, idPrefix: 'invite', name: 'pupilId', label: 'Their
     const admin = isAdmin(req);
     const body = html`<p class="breadcrumbs"><a href="/office/parents">Parents</a></p>
 <h1>${user.name}</h1>
-<p class="office-facts">${user.email} · ${statusBadge(user)}</p>
+<p class="office-facts">${user.email} · ${statusBadge(user)}${admin ? html` · <a href="/office/parents/${user.id}/erase">Erase this account now</a>` : null}</p>
 ${!user.hasPassword && admin ? html`<form method="post" action="/office/parents/${user.id}/invitation" class="office-confirm">
 ${csrfField(req)}<p>They have not set a password yet. <button type="submit" class="button button-secondary button-small">Send the invitation again</button></p></form>` : null}
 <section class="card office-section" aria-labelledby="children-heading">
@@ -84,7 +109,7 @@ ${textField({ form: linkForm, idPrefix: 'link', name: 'relationship', label: 'Re
     sendPage(req, res, { title: user.name, body, status });
   }
 
-  r.get('/office/parents', staffOnly, (req, res) => renderList(req, res, emptyForm()));
+  r.get('/office/parents', adminOnly, (req, res) => renderList(req, res, emptyForm()));
 
   r.post('/office/parents/invite', adminOnly, async (req, res) => {
     const values = formValues(req.body);
@@ -100,7 +125,20 @@ ${textField({ form: linkForm, idPrefix: 'link', name: 'relationship', label: 'Re
     redirectWithFlash(res, `/office/parents/${userId}`, `Invitation sent to ${values.email?.trim() ?? ''}.`);
   });
 
-  r.get('/office/parents/:id', staffOnly, (req, res) => renderParent(req, res, idParam.parse(req.params.id)));
+  r.get('/office/parents/invite-all', adminOnly, (req, res) => renderInviteAll(req, res));
+
+  r.post('/office/parents/invite-all', adminOnly, async (req, res) => {
+    const expected = Number(formValues(req.body).expected ?? '');
+    try {
+      const { sent } = await accounts.inviteAllParents(Number.isInteger(expected) ? expected : -1, actor(req));
+      redirectWithFlash(res, '/office/parents', `${sent === 1 ? '1 invitation' : `${sent} invitations`} sent.`);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'count_changed') return renderInviteAll(req, res, err.message);
+      throw err;
+    }
+  });
+
+  r.get('/office/parents/:id', adminOnly, (req, res) => renderParent(req, res, idParam.parse(req.params.id)));
 
   r.post('/office/parents/:id/invitation', adminOnly, async (req, res) => {
     const userId = idParam.parse(req.params.id);

@@ -36,7 +36,8 @@ export function renderPupilPage(ctx: AppContext, req: Request, res: Response, pu
 
   const body = html`<p class="breadcrumbs"><a href="/office/pupils">Pupils</a></p>
 <div class="office-heading"><h1>${pupilName(p)}</h1>
-${canChange ? html`<a class="button button-secondary" href="/office/pupils/${p.id}/leave">Mark as left</a>` : null}</div>
+${canChange ? html`<a class="button button-secondary" href="/office/pupils/${p.id}/leave">Mark as left</a>` : null}
+${admin ? html`<a class="button button-secondary" href="/office/pupils/${p.id}/erase">Erase now</a>` : null}</div>
 <p class="office-facts">Class ${p.className} · ${yearGroupLabel(p.yearGroup)}${p.upn ? ` · UPN ${p.upn}` : ''}
 ${onRoll ? null : html` · <span class="badge badge-bad">Left ${formatDate(p.leftAt)}</span>`}</p>
 <p class="office-facts">Photo consent ${photoBadge(d.photoState)} · Biometric ${biometricBadge(d.biometricHolds)} · ${d.references.length === 1 ? '1 reference photo' : `${d.references.length} reference photos`}</p>

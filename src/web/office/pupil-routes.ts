@@ -33,7 +33,12 @@ export function pupilRoutes(ctx: AppContext): Router {
   }
   const anchors: Record<FormKey, string> = { details: 'details', link: 'guardians', invite: 'guardians' };
 
-  r.get('/office/pupils/:id', staffOnly, (req, res) => renderPupilPage(ctx, req, res, pupilId(req)));
+  r.get('/office/pupils/:id', adminOnly, (req, res) => {
+    const id = pupilId(req);
+    renderPupilPage(ctx, req, res, id);
+    // The page shows each person's answers and their history: a read of a consent history.
+    ctx.audit.record('consent_history.viewed', { actorId: actor(req), subjectType: 'pupil', subjectId: id });
+  });
 
   r.post('/office/pupils/:id/details', adminOnly, (req, res) => submit(req, res, 'details', (v) => {
     const pupil = register.updatePupil(pupilId(req), pupilForm.parse(v), actor(req));

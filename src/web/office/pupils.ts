@@ -17,7 +17,7 @@ const FILTERS = ['q', 'class', 'yearGroup', 'status', 'photoConsent', 'biometric
 export function pupilsPages(ctx: AppContext): Router {
   const r = Router();
 
-  r.get('/office/pupils', staffOnly, (req, res) => {
+  r.get('/office/pupils', adminOnly, (req, res) => {
     const values: Record<string, string> = {};
     for (const k of FILTERS) {
       const v = req.query[k];
