@@ -125,7 +125,9 @@ export function checksRoutes(ctx: AppContext & { checks: ChecksService }): Route
  *  the sweep, a disk error), so the only honest answer is to cut the download short; finalize()'s
  *  rejection is handled here, never left to end the process. */
 export function sendZip(res: Response, files: Array<{ path: string; name: string }>, logger: Logger): void {
-  const zip = archiver('zip', { store: true });
+  // One stat at a time: archiver queues entries as their stats finish, so with several at once
+  // the zip's order would follow the disk, not the upload.
+  const zip = archiver('zip', { store: true, statConcurrency: 1 });
   const fail = (err: Error) => {
     logger.warn({ code: (err as NodeJS.ErrnoException).code }, 'zip download cut short');
     res.destroy();
