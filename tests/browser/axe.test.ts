@@ -5,6 +5,7 @@ import type { FaceEngine } from '../../src/features/faces/types';
 import { signIn } from '../helpers/context';
 import { sample } from '../helpers/photos';
 import { addPupil, linkParent } from '../helpers/register';
+import { panClip, tmpDir } from '../videos/clips';
 import { describeBrowser, startBrowserWorld, type BrowserWorld } from './harness';
 
 // axe-core over every page (signed out, parent, school office, organiser) at 360x740 and at
@@ -63,15 +64,24 @@ describeBrowser('accessibility of every page (axe)', () => {
     const weak = photo.ok ? photo.faces.findIndex((f) => f.blurred && f.score < 0.5) : -1;
     expect(weak).toBeGreaterThanOrEqual(0);
 
+    // A real video check, finished (a 1 s clip of sample5), for the video result page.
+    const dir = ctx.videos.newUploadDir();
+    const clip = `${dir}/clip.mp4`;
+    fs.copyFileSync(panClip(tmpDir(), 1), clip);
+    const job = await ctx.videos.submit(parentId, { dir, file: clip }, { mode: 'standard' });
+    for (let i = 0; i < 600 && ['queued', 'running'].includes(ctx.videos.get(parentId, job.id).job.state); i += 1) await new Promise((r) => setTimeout(r, 100));
+    expect(ctx.videos.get(parentId, job.id).job.state).toBe('done');
+
     const invitation = ctx.accounts.createUserRecord({ email: 'new.parent@example.test', name: 'New Parent', role: 'parent' }, office.id).invitationUrl;
 
     pages.anonymous = ['/login', '/forgot-password', '/guidance', new URL(invitation).pathname, '/reset-password/not-a-real-token-aaaaaaaaaaaa', '/no-such-page'];
-    pages.parent = ['/check', `/checks/${record.id}`, `/checks/${record.id}/photos/0/regions/${weak}`, '/consents', '/guidance',
+    pages.parent = ['/check', `/checks/${record.id}`, '/videos', `/videos/${job.id}`, '/account', `/checks/${record.id}/photos/0/regions/${weak}`, '/consents', '/guidance',
       new URL(link).pathname, `/checks/${'x'.repeat(30)}`];
     pages.admin = ['/office', '/office/pupils', '/office/pupils/new', `/office/pupils/${amy}`, `/office/pupils/${amy}/leave`, '/office/import',
       '/office/parents', `/office/parents/${parentId}`, '/office/consent-reviews', '/office/events', '/office/events/new',
-      `/office/events/${eventId}`, `/office/events/${eventId}/edit`, '/office/audit', `/events/${eventId}/announcement`];
-    pages.organiser = ['/office', '/office/pupils', `/office/pupils/${amy}`, '/office/events', `/office/events/${eventId}`, `/events/${eventId}/announcement`];
+      `/office/events/${eventId}`, `/office/events/${eventId}/edit`, '/office/audit', `/events/${eventId}/announcement`,
+      '/office/staff', `/office/staff/${organiserId}/remove`, `/office/pupils/${amy}/erase`, `/office/parents/${parentId}/erase`, '/office/parents/invite-all', '/account'];
+    pages.organiser = ['/office', '/office/pupils', `/office/pupils/${amy}`, '/office/events', `/office/events/${eventId}`, `/events/${eventId}/announcement`, '/account'];
   });
 
   afterAll(async () => {

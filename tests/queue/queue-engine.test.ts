@@ -18,6 +18,7 @@ import { startWorker, type WorkerProcess } from '../helpers/face-workers';
 import { cropFace, sample } from '../helpers/photos';
 import { describeRedis, startRedis, type RedisServer } from '../helpers/redis';
 import { addPupil, enrol, giveBiometricConsent, linkParent } from '../helpers/register';
+import { panClip, tmpDir } from '../videos/clips';
 
 jest.setTimeout(120_000);
 
@@ -100,6 +101,29 @@ describeRedis('face engine on a BullMQ queue', () => {
     expect(report.faces.filter((f: { outcome: string }) => f.outcome === 'visible')).toHaveLength(0);
     const copy = await downloadBinary(parent, report.safeCopyUrl);
     expect((await sharp(copy).metadata()).width).toBe(1920);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  test('when a parent checks a video in queue mode, then the worker processes analyse its frames, faces are blurred, and nothing stays in Redis', async () => {
+    const { world, parent } = await schoolWorld('school-v');
+    const analysed = async () => {
+      const text = (await request(world.app).get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+      return Number(/^sharesafe_face_analyses_total\{outcome="completed"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+    const before = await analysed();
+    const sent = await parent.agent.post('/api/videos').set('x-csrf-token', parent.csrf)
+      .attach('video', fs.readFileSync(panClip(tmpDir(), 1)), { filename: 'IMG_0042.MOV', contentType: 'video/quicktime' }).expect(202);
+    let status = sent.body;
+    for (let i = 0; i < 900 && (status.state === 'queued' || status.state === 'running'); i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await parent.agent.get(`/api/videos/${sent.body.id}`).expect(200)).body;
+    }
+    expect(status.state).toBe('done');
+    // Sample5's five people, none of them known to this school: all blurred.
+    expect(status.result.counts.blurred).toBeGreaterThanOrEqual(5);
+    expect(status.result.counts.visible + status.result.counts.own_child).toBe(0);
+    // Every sampled frame (3 a second, and the last) went through the queue to a worker.
+    expect(await analysed() - before).toBeGreaterThanOrEqual(3);
     expect(await leftovers()).toEqual([]);
   });
 
