@@ -47,6 +47,11 @@ function blockMeans(img: RawPixels, rect: Box, bw: number, bh: number): Float64A
         let r = 0, g = 0, b = 0;
         for (let i = start; i < end; i += 3) { r += data[i]!; g += data[i + 1]!; b += data[i + 2]!; }
         sums[at] += r; sums[at + 1] += g; sums[at + 2] += b;
+      } else if (c === 1) {
+        // A video frame's planes (frame-blur.ts).
+        let v = 0;
+        for (let i = start; i < end; i += 1) v += data[i]!;
+        sums[at] += v;
       } else {
         for (let i = start; i < end; i += c) for (let k = 0; k < c; k += 1) sums[at + k] += data[i + k]!;
       }
@@ -95,6 +100,11 @@ function redraw(img: RawPixels, rect: Box, means: Float64Array, bw: number, bh: 
         data[i] = column[a]! + (column[b]! - column[a]!) * wx + 0.5;
         data[i + 1] = column[a + 1]! + (column[b + 1]! - column[a + 1]!) * wx + 0.5;
         data[i + 2] = column[a + 2]! + (column[b + 2]! - column[a + 2]!) * wx + 0.5;
+      }
+    } else if (c === 1) {
+      for (let x = 0; x < rect.width; x += 1, i += 1) {
+        const a = x0[x]!;
+        data[i] = column[a]! + (column[x1[x]!]! - column[a]!) * fx[x]! + 0.5;
       }
     } else {
       for (let x = 0; x < rect.width; x += 1, i += c) {

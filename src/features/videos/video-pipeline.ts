@@ -169,11 +169,14 @@ export async function renderSafeVideo(o: PipelineOptions, plan: RenderPlan, outF
     '-movflags', '+faststart', '-f', 'mp4', '-y', outFile,
   ], o.signal, 'pipe');
   encoder.child.stdin!.on('error', () => undefined); // a dead encoder is reported by encoder.done
+  const blurredTracks = new Set(plan.blurred);
+  const shown = plan.detected.tracks.filter((t) => !blurredTracks.has(t));
   let frame = 0;
   try {
     for await (const pixels of rawFrames(decoder.child.stdout!, frameBytes(size))) {
       const regions = regionsAt(plan, frame, info.width, info.height);
-      blurFrame(pixels, size, regions, plan.spotlight ? spotlightAt(plan, frame, info.width, info.height) : undefined);
+      const visible = shown.map((t) => boxAt(t, frame)).filter((b): b is Box => b !== null);
+      blurFrame(pixels, size, regions, plan.spotlight ? spotlightAt(plan, frame, info.width, info.height) : undefined, visible);
       if (!encoder.child.stdin!.write(pixels)) await Promise.race([once(encoder.child.stdin!, 'drain'), encoder.done]);
       frame += 1;
       if (frame % 10 === 0) o.onProgress(Math.min(1, frame / info.frames));
