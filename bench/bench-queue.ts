@@ -88,6 +88,12 @@ async function main(): Promise<void> {
     rows.push(['queue: 1 worker, 2 schools', await throughput([a, b], photos, 4)]);
     workers.push(await startWorker(redis.url));
     await new Promise((r) => setTimeout(r, 1500));
+    rows.push(['queue: 2 workers (all cores each), 1 school', await throughput([a], photos, 4)]);
+    // Two processes on one machine: each takes its share of the cores (FACE_CORES), as the
+    // in-process engine's two threads do; with all cores each, 4 onnxruntime threads share 2.
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    workers.push(...await Promise.all([startWorker(redis.url, { FACE_CORES: '1' }), startWorker(redis.url, { FACE_CORES: '1' })]));
+    await new Promise((r) => setTimeout(r, 1500));
     rows.push(['queue: 2 workers, 1 school', await throughput([a], photos, 4)]);
     rows.push(['queue: 2 workers, 2 schools', await throughput([a, b], photos, 4)]);
     await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -96,13 +102,13 @@ async function main(): Promise<void> {
     rows.push(['in-process: 2 threads', await throughput([inProcess2], photos, 4)]);
     await inProcess2.close();
     console.log(`\n2. throughput, 1920 px photos, 4 in flight (load ${load()})`);
-    for (const [name, v] of rows) console.log(`   ${name.padEnd(30)} ${v.toFixed(2)} photos/s`);
+    for (const [name, v] of rows) console.log(`   ${name.padEnd(44)} ${v.toFixed(2)} photos/s`);
     const two = rows.find(([n]) => n === 'queue: 2 workers, 1 school')![1];
     const local2 = rows.find(([n]) => n.startsWith('in-process'))![1];
-    console.log(`   2 worker processes vs in-process 2 threads: ${((two / local2 - 1) * 100).toFixed(1)}%`);
+    console.log(`   2 worker processes (FACE_CORES=1 each) vs in-process 2 threads: ${((two / local2 - 1) * 100).toFixed(1)}%`);
 
     // ---- 3. load run ------------------------------------------------------------------------
-    workers.push(...await Promise.all([startWorker(redis.url), startWorker(redis.url)]));
+    workers.push(...await Promise.all([startWorker(redis.url, { FACE_CORES: '1' }), startWorker(redis.url, { FACE_CORES: '1' })]));
     const small = await sharp(sample(2)).resize(800).jpeg().toBuffer();
     const schools = await Promise.all(['load-1', 'load-2', 'load-3'].map(async (id) => {
       const world = createTestWorld({ engine: await school(id), config: { MAX_CHECKS_IN_FLIGHT: '200', MAX_CHECKS_PER_USER: '200' } });

@@ -23,7 +23,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<FaceE
 
 async function startEmbeddedEngine(config: Config, logger: Logger): Promise<FaceEngine> {
   try {
-    return await createFaceEngine({ workers: config.FACE_WORKERS, detector: config.FACE_DETECTOR, maxQueue: config.FACE_QUEUE, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
+    return await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: config.FACE_QUEUE, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
   } catch (err) {
     logger.error({ err }, 'face engine failed to start; photo checks will be refused');
     return unavailableEngine('models failed to load');

@@ -27,6 +27,9 @@ const schema = z.object({
   NODE_ENV: z.string().default('development'),
   SCHOOL_NAME: z.string().default('Our School'),
   FACE_WORKERS: intFrom(Math.max(1, os.availableParallelism())),
+  /** Cores the face engine may use (default: all). Set it to cores / processes when several face
+   *  worker processes share one machine, so their onnxruntime threads do not outnumber the cores. */
+  FACE_CORES: intFrom(Math.max(1, os.availableParallelism())),
   FACE_QUEUE: intFrom(32),
   /** 'both' (RetinaFace and YuNet, merged: finds the most faces), 'retinaface', 'yunet' or
    *  'ssd' (face-api only; no onnxruntime). */

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   installProcessGuard(logger);
-  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, detector: config.FACE_DETECTOR, maxQueue: config.FACE_WORKERS, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
+  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: config.FACE_WORKERS, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
   const worker = await JobWorker.start({
     redisUrl: config.REDIS_URL,
     concurrency: config.FACE_WORKERS,

@@ -16,6 +16,9 @@ import { LIKELY_FACE_SCORE, type Analysis, type Box, type EngineHealth, type Fac
 export interface FaceEngineOptions {
   /** Worker threads, each with its own backend and models (~0.4 GiB each on wasm). */
   workers?: number;
+  /** Cores this engine may use (default: all the machine's); each worker thread gets its share
+   *  of onnxruntime threads. Lower it when several engines share a machine (worker processes). */
+  cores?: number;
   /** Photos allowed to wait for a worker; more are refused with 503 busy. */
   maxQueue?: number;
   /** Per photo, queueing included; beyond it the job fails and its worker is replaced. */
@@ -163,7 +166,7 @@ export async function createFaceEngine(opts: FaceEngineOptions = {}): Promise<Fa
     detector: opts.detector ?? 'both',
     describer: opts.describer ?? 'onnx',
     // A single worker may use every core for onnxruntime; the wasm backend cannot.
-    ortThreads: Math.max(1, Math.floor(os.availableParallelism() / workers)),
+    ortThreads: Math.max(1, Math.floor((opts.cores ?? os.availableParallelism()) / workers)),
     retinaMinConfidence: opts.retinaMinConfidence ?? DEFAULT_RETINA_MIN_CONFIDENCE,
     canvasSide: opts.canvasSide ?? DEFAULT_CANVAS_SIDE,
     yunetMinConfidence: opts.yunetMinConfidence ?? DEFAULT_YUNET_MIN_CONFIDENCE,
