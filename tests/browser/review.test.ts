@@ -127,7 +127,12 @@ describeBrowser('the parent\'s review on a phone', () => {
     await card.locator('details.maybe-faces summary').click();
     await card.getByRole('link', { name: /Look at place 1/ }).click();
     await page.getByRole('heading', { name: 'Is this a person?' }).waitFor();
-    await expect(page.getByRole('img', { name: 'The blurred place, enlarged' }).evaluate((i) => Math.max((i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight))).resolves.toBeGreaterThanOrEqual(480);
+    // Once the picture has loaded (the heading can be there first).
+    await expect(page.getByRole('img', { name: 'The blurred place, enlarged' }).evaluate(async (i) => {
+      const img = i as HTMLImageElement;
+      if (!img.complete || img.naturalWidth === 0) await new Promise((r) => { img.addEventListener('load', r, { once: true }); img.addEventListener('error', r, { once: true }); });
+      return Math.max(img.naturalWidth, img.naturalHeight);
+    })).resolves.toBeGreaterThanOrEqual(480);
     // Not confirmed: the browser keeps the form (required box), nothing changes.
     await page.getByRole('button', { name: 'Put this place back' }).click();
     expect(new URL(page.url()).pathname).toMatch(/\/regions\/\d+$/);

@@ -155,8 +155,10 @@ describeRedis('face engine on a BullMQ queue', () => {
     await new Promise((r) => setTimeout(r, 50));
     const single = b.analyse(photo).then(() => done.push('b'));
     await Promise.all([...burst, single]);
-    // First come, first served would finish all six of A's first.
-    expect(done.indexOf('b')).toBeLessThanOrEqual(2);
+    // First come, first served would finish all six of A's first. Round-robin starts B as soon as
+    // one of the two A photos the workers hold ends; it finishes after at most those two and the
+    // A photo the other worker started about the same time (completion order, on a busy machine).
+    expect(done.indexOf('b')).toBeLessThanOrEqual(3);
     expect(done).toHaveLength(7);
   });
 
