@@ -149,7 +149,13 @@ describeBrowser('the parent\'s review on a phone', () => {
     await page.reload();
     const recent = page.getByRole('region', { name: 'Your recent checks' });
     await expect(recent.getByText(/Deleted in (60|59) minutes/).count()).resolves.toBe(1);
-    await expect(recent.locator('img').evaluateAll((imgs) => imgs.map((i) => Math.max((i as HTMLImageElement).naturalWidth, (i as HTMLImageElement).naturalHeight)))).resolves.toEqual([240]);
+    // Thumbnails load lazily: measured once each has loaded.
+    await expect(recent.locator('img').evaluateAll((imgs) => Promise.all(imgs.map(async (i) => {
+      const img = i as HTMLImageElement;
+      img.loading = 'eager';
+      if (!img.complete || img.naturalWidth === 0) await new Promise((r) => { img.addEventListener('load', r, { once: true }); img.addEventListener('error', r, { once: true }); });
+      return Math.max(img.naturalWidth, img.naturalHeight);
+    })))).resolves.toEqual([240]);
     await Promise.all([page.waitForURL(`**/checks/${checkId}`), recent.getByRole('link', { name: 'IMG_2041-safe.jpg', exact: true }).click()]);
     await page.getByRole('heading', { level: 1, name: 'Your safe copies' }).waitFor();
     await expect(page.getByRole('heading', { level: 2, name: 'Photo 1' }).count()).resolves.toBe(1);
