@@ -137,7 +137,22 @@ const yunetSidesNoRfFine = (sides: number[]): Variant => async (m, image) => {
   return mergeDetections(withoutWeakContainers(found));
 };
 
+/** The photo as a video frame would show it (longest side `side`, 1280 for 720p), detected with
+ *  RetinaFace's fine pass on a `canvas` px canvas (2048: magnified 1.6x as photos are; 1280: not
+ *  magnified); boxes scaled back to the photo. */
+const asFrame = (side: number, canvas: number): Variant => async (m, image) => {
+  const scale = side / Math.max(image.width, image.height);
+  const w = Math.round(image.width * scale); const h = Math.round(image.height * scale);
+  const data = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), { raw: { width: image.width, height: image.height, channels: 3 } }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
+  const found = await detectFaces(m, { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: w, height: h }, { ...opts, canvasSide: canvas });
+  const back = (b: Box): Box => ({ x: b.x / scale, y: b.y / scale, width: b.width / scale, height: b.height / scale });
+  return found.map((d) => ({ ...d, box: back(d.box), describeBox: back(d.describeBox) }));
+};
+
 const VARIANTS: Record<string, Variant> = {
+  'frame1280-c2048': asFrame(1280, 2048),
+  'frame1280-c1280': asFrame(1280, 1280),
+  'frame1280-c1600': asFrame(1280, 1600),
   'y2048-no-rf-fine': yunetSidesNoRfFine([2048, 1280, 640]),
   'y1280-no-rf-fine': yunetSidesNoRfFine([1280, 640]),
   'yunet-1280': withYuNetScale(1280),

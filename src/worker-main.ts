@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     lockMs: config.QUEUE_LOCK_SECONDS * 1000,
     info: { backend: engine.backend, detector: engine.detector, describer: engine.describer, threads: engine.workers },
     logger,
-    handlers: { photo: async (photo) => toWire(await engine.analyse(photo)) },
+    handlers: { photo: async (photo, job) => toWire(await engine.analyse(photo, job.options)) },
     onOutcome: (outcome, kind, seconds) => logger.info({ kind, outcome, ms: Math.round(seconds * 1000) }, 'job done'),
   });
   logger.info({ worker: worker.id, backend: engine.backend, detector: engine.detector, threads: engine.workers }, 'face worker ready');

@@ -1,4 +1,4 @@
-import { mergeDetections, tilesFor, withoutWeakContainers, yunetWholeScales } from '../../src/features/faces/detect-faces';
+import { fineCanvasSide, mergeDetections, tilesFor, withoutWeakContainers, yunetWholeScales } from '../../src/features/faces/detect-faces';
 
 describe('yunetWholeScales', () => {
   test.each([
@@ -8,6 +8,17 @@ describe('yunetWholeScales', () => {
     ['an 800 px photo (its tile already sees it at about that size)', 800, 600, []],
   ])('when the photo is %s (%i x %i), then YuNet also looks at the whole photo at %p', (_, w, h, scales) => {
     expect(yunetWholeScales(w, h)).toEqual(scales);
+  });
+});
+
+describe('fineCanvasSide', () => {
+  test('a photo is enlarged up to the canvas; a video frame (not magnified) is examined at its own size', () => {
+    expect(fineCanvasSide(2048, 1280, 720, true)).toBe(2048);
+    expect(fineCanvasSide(2048, 1280, 720, false)).toBe(1280);
+    expect(fineCanvasSide(2048, 720, 1280, false)).toBe(1280);
+    // Larger than the canvas: the same either way (never enlarged, and never more than asked).
+    expect(fineCanvasSide(2048, 4032, 3024, false)).toBe(2048);
+    expect(fineCanvasSide(2048, 4032, 3024, true)).toBe(2048);
   });
 });
 

@@ -96,6 +96,21 @@ describe('detection', () => {
     }
   }, 60_000);
 
+  test.each([1, 5])('when sample%i is analysed as a 720p video frame (not magnified), then the same people are found and described as themselves', async (n) => {
+    const frame = await sharp(sample(n)).resize(1280, 720, { fit: 'cover' }).jpeg().toBuffer();
+    const magnified = people(await engine.analyse(frame));
+    const asFrame = await engine.analyse(frame, { magnify: false });
+    expect(people(asFrame)).toHaveLength(magnified.length);
+    for (const face of magnified) {
+      const same = people(asFrame).find((f) => iou(f.box, face.box) >= 0.5);
+      expect(same?.descriptor).toHaveLength(128);
+      // Described from another pass's box: close to itself (0.0-0.14 measured), nearer than anyone else.
+      const self = euclideanDistance(same!.descriptor!, face.descriptor!);
+      expect(self).toBeLessThan(0.25);
+      for (const other of magnified) if (other !== face) expect(euclideanDistance(same!.descriptor!, other.descriptor!)).toBeGreaterThan(self);
+    }
+  });
+
   test('when the same photo is analysed twice, then the results are identical and no tensors leak', async () => {
     const again = await engine.analyse(sample(1));
     const first = analyses.get(1)!;

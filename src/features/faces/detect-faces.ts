@@ -71,6 +71,13 @@ export async function detectFaces(models: Detectors, image: RawImage, opts: Dete
   return mergeDetections(withoutWeakContainers(found));
 }
 
+/** RetinaFace's fine canvas for one image: the engine's (smaller images are enlarged up to it),
+ *  or, not magnified (video frames, AnalyseOptions.magnify), no larger than the image itself:
+ *  the fine pass then runs at scale 1. */
+export function fineCanvasSide(canvasSide: number, width: number, height: number, magnify: boolean): number {
+  return magnify ? canvasSide : Math.min(canvasSide, Math.max(width, height));
+}
+
 /** A weak detection (score under LIKELY_FACE_SCORE) that holds a likely face whole and is far
  *  larger than it is an arm, a torso or a jacket around that face, not a face: faces do not
  *  contain faces. Merged, it would swell the face's region (~35% of a photo pixelated for an

@@ -11,7 +11,7 @@ import type { AnalyseRequest, AnalyseResponse, DescriberName, WorkerSettings } f
 import { COPY_MAX_SIDE, copySize, decodeForDetection, DEFAULT_MAX_PIXELS } from './image';
 import { takeSharedDecode, type SharedDecode } from './safe-copy';
 import { WorkerPool } from './worker-pool';
-import { LIKELY_FACE_SCORE, type Analysis, type Box, type EngineHealth, type Face, type FaceEngine } from './types';
+import { LIKELY_FACE_SCORE, type AnalyseOptions, type Analysis, type Box, type EngineHealth, type Face, type FaceEngine } from './types';
 
 export interface FaceEngineOptions {
   /** Worker threads, each with its own backend and models (~0.4 GiB each on wasm). */
@@ -108,7 +108,7 @@ class PooledFaceEngine implements FaceEngine {
   /** Live tensors in the worker that ran the latest job (diagnostics and leak tests). */
   lastTensorCount = -1;
 
-  async analyse(buf: Buffer): Promise<Analysis> {
+  async analyse(buf: Buffer, options: AnalyseOptions = {}): Promise<Analysis> {
     if (this.closed) throw engineFailed();
     // Refuse before decoding when the queue is full: decoding first would waste the work.
     if (!this.pool.hasRoom()) throw busy();
@@ -123,7 +123,7 @@ class PooledFaceEngine implements FaceEngine {
     const t1 = performance.now();
     const { image, info, scale } = input;
     const pixels = ownBuffer(image.data);
-    const request: AnalyseRequest = { pixels, width: image.width, height: image.height };
+    const request: AnalyseRequest = { pixels, width: image.width, height: image.height, magnify: options.magnify !== false };
     // The safe copy's pixels are never transferred (that would detach them from the copy): the
     // message copies them. Our own decode's may be moved.
     const res = await this.pool.run<AnalyseResponse>(request, shared ? [] : [pixels]);

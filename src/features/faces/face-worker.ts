@@ -3,7 +3,7 @@
 // pixels' coordinates, scores and descriptors. Knows nothing about HTTP, files or pupils.
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { detectFaces, type DetectorName, type Detectors } from './detect-faces';
+import { detectFaces, fineCanvasSide, type DetectorName, type Detectors } from './detect-faces';
 import { describeFaces } from './describe-faces';
 import { loadOnnxFaceNets, tfjsFaceNets, type FaceNets } from './face-nets';
 import { loadRetinaFace, type RetinaFace } from './retinaface';
@@ -33,6 +33,8 @@ export interface AnalyseRequest {
   pixels: ArrayBuffer;
   width: number;
   height: number;
+  /** RetinaFace's fine pass may enlarge the image up to the canvas (AnalyseOptions.magnify). */
+  magnify: boolean;
 }
 
 export interface WorkerFace {
@@ -57,7 +59,8 @@ async function analyse(models: Models, settings: WorkerSettings, req: AnalyseReq
   const image = { data: new Uint8Array(req.pixels), width: req.width, height: req.height };
   if (image.data.length !== req.width * req.height * 3) throw new Error('pixel buffer does not match its size');
   const t0 = performance.now();
-  const detections = await detectFaces(models, image, settings);
+  const canvasSide = fineCanvasSide(settings.canvasSide, req.width, req.height, req.magnify);
+  const detections = await detectFaces(models, image, { ...settings, canvasSide });
   const t1 = performance.now();
   // A weak detection is blurred whatever it is; describing it would only cost time (crowds
   // produce many) and offer the matcher a poor descriptor to misread.
@@ -107,7 +110,7 @@ async function selfTestProblem(models: Models, settings: WorkerSettings): Promis
   const file = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo', 'sample2.jpg');
   const { data, info } = await sharp(file).resize(640).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const pixels = data.buffer.slice(data.byteOffset, data.byteOffset + data.length) as ArrayBuffer;
-  const result = await analyse(models, settings, { pixels, width: info.width, height: info.height });
+  const result = await analyse(models, settings, { pixels, width: info.width, height: info.height, magnify: true });
   const sure = result.faces.filter((f) => f.score >= LIKELY_FACE_SCORE);
   if (sure.length < SELF_TEST_FACES) return `found ${sure.length} of the ${SELF_TEST_FACES} faces in the sample photo`;
   const described = sure.filter((f) => f.descriptor?.length === 128 && f.descriptor.every(Number.isFinite));

@@ -1,6 +1,6 @@
 import { AppError } from '../../platform/errors';
 import { recordAnalysis } from '../../platform/metrics';
-import type { Analysis, EngineHealth, FaceEngine } from './types';
+import type { AnalyseOptions, Analysis, EngineHealth, FaceEngine } from './types';
 
 /** The same engine, counting each analysis's outcome and duration for /metrics (both modes). */
 export function measuredEngine(engine: FaceEngine): FaceEngine {
@@ -10,11 +10,11 @@ export function measuredEngine(engine: FaceEngine): FaceEngine {
     get describer() { return engine.describer; },
     get workers() { return engine.workers; },
     get problem() { return engine.problem; },
-    async analyse(image: Buffer): Promise<Analysis> {
+    async analyse(image: Buffer, options?: AnalyseOptions): Promise<Analysis> {
       const t0 = performance.now();
       const seconds = () => (performance.now() - t0) / 1000;
       try {
-        const analysis = await engine.analyse(image);
+        const analysis = await engine.analyse(image, options);
         recordAnalysis('completed', seconds());
         return analysis;
       } catch (err) {

@@ -7,7 +7,7 @@ import { engineFailed } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { JobProducer } from '../../platform/queue/job-producer';
 import { fromWire } from './analysis-wire';
-import type { Analysis, EngineHealth, FaceEngine } from './types';
+import type { AnalyseOptions, Analysis, EngineHealth, FaceEngine } from './types';
 
 export interface QueueEngineOptions {
   redisUrl: string;
@@ -63,12 +63,12 @@ class QueueFaceEngine implements FaceEngine {
     return this.refresh();
   }
 
-  async analyse(image: Buffer): Promise<Analysis> {
+  async analyse(image: Buffer, options: AnalyseOptions = {}): Promise<Analysis> {
     if (!this.producer.connected) throw engineFailed('The face engine cannot be reached (Redis is down); no copy was produced. Try again later.');
     // Fail fast rather than wait for the deadline when nobody would take the job.
     if (this.seen === 0 && (await this.refresh()).workers === 0) throw engineFailed('No face worker is running; no copy was produced. Try again later.');
     const t0 = performance.now();
-    const analysis = fromWire(await this.producer.submit(image));
+    const analysis = fromWire(await this.producer.submit(image, { magnify: options.magnify !== false }));
     const total = performance.now() - t0;
     analysis.timings = { ...analysis.timings, worker: analysis.timings.total ?? 0, total };
     return analysis;

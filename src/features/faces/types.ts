@@ -38,6 +38,16 @@ export interface Analysis {
   timings: Record<string, number>;
 }
 
+/** How one image is examined. */
+export interface AnalyseOptions {
+  /** Enlarge an image smaller than RetinaFace's fine canvas (2048 px) for its fine pass, so that
+   *  faces of a few pixels are found (default true: photos). Video frames pass false: at 720p
+   *  the enlarged pass cost 2.3x the detection time and found 1 more crowd face under 20 px of
+   *  960 (bench/probe-detect.ts, docs/performance.md), while a clip examines every face in
+   *  several frames. */
+  magnify?: boolean;
+}
+
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'heic';
 
 export interface FaceEngine {
@@ -53,7 +63,7 @@ export interface FaceEngine {
   /** Decode (honouring EXIF orientation), detect every face and describe each.
    *  Rejects with an AppError for bad input (415 unsupported type, 422 corrupt or too large)
    *  and with an AppError 'engine_failed' (503) when inference fails or the engine is closed. */
-  analyse(image: Buffer): Promise<Analysis>;
+  analyse(image: Buffer, options?: AnalyseOptions): Promise<Analysis>;
   /** Queue depth and workers right now, for /api/health and /metrics. */
   health?(): Promise<EngineHealth>;
   close(): Promise<void>;

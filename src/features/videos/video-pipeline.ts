@@ -55,7 +55,7 @@ async function analyse(engine: FaceEngine, jpeg: Buffer, signal: AbortSignal): P
   // rather than fail a long job.
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await engine.analyse(jpeg);
+      return await engine.analyse(jpeg, { magnify: false });
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'busy' || attempt >= 60 || signal.aborted) throw err;
       await new Promise((r) => setTimeout(r, 1000));

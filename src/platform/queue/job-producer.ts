@@ -87,7 +87,7 @@ export class JobProducer {
   }
 
   /** Sends one job and resolves with the worker's result (parsed JSON). */
-  async submit(payload: Buffer, deadlineMs = this.opts.deadlineMs): Promise<unknown> {
+  async submit(payload: Buffer, options?: JobData['options'], deadlineMs = this.opts.deadlineMs): Promise<unknown> {
     const started = performance.now();
     if (!this.connected) throw engineFailed('The face engine cannot be reached (Redis is down); no copy was produced. Try again later.');
     const jobId = randomUUID();
@@ -103,7 +103,7 @@ export class JobProducer {
         this.pending.set(jobId, { resolve, reject, timer });
       });
       result.catch(() => undefined); // settled below; a rejection before the await is handled
-      await this.admit(jobId, { kind: this.opts.kind, school: this.opts.school, payloadKey: key, deadline }, written);
+      await this.admit(jobId, { kind: this.opts.kind, school: this.opts.school, payloadKey: key, deadline, ...(options ? { options } : {}) }, written);
       const value = await result;
       outcome('completed');
       return value;

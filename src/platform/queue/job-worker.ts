@@ -14,7 +14,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { jobData, PREFIX, redisOptions, registryKey, resultKey, WORKER_INFO_KEY, WORKERS_KEY, type JobData, type JobFailure, type JobKind } from './keys';
 
-export type JobHandler = (payload: Buffer, job: { id: string; school: string; deadline: number }) => Promise<unknown>;
+export type JobHandler = (payload: Buffer, job: { id: string; school: string; deadline: number; options?: JobData['options'] }) => Promise<unknown>;
 
 export interface JobWorkerOptions {
   redisUrl: string;
@@ -196,7 +196,7 @@ export class JobWorker {
       }
       let result: unknown;
       try {
-        result = await handler(payload, { id: job.id!, school: data.school, deadline: data.deadline });
+        result = await handler(payload, { id: job.id!, school: data.school, deadline: data.deadline, options: data.options });
       } catch (err) {
         const bad = err instanceof AppError && err.status < 500;
         if (!bad) this.opts.logger.error({ jobId: job.id, school: data.school, err: (err as Error).message }, 'job failed');

@@ -33,6 +33,8 @@ export const jobData = z.object({
   payloadKey: z.string().startsWith(`${PREFIX}:payload:`),
   /** Epoch ms; a job taken after it is dropped, and the school has already answered "failed". */
   deadline: z.number().int().positive(),
+  /** How the image is examined (AnalyseOptions); absent: as a photo. */
+  options: z.object({ magnify: z.boolean() }).strict().optional(),
 });
 export type JobData = z.infer<typeof jobData>;
 
