@@ -83,6 +83,9 @@ export function createContext(infra: Infrastructure): AppContext {
   // Stored safe copies showing a pupil go the moment that pupil's consent ceases.
   register.onConsentCeased((pupilId) => checks.removeShowingPupil(pupilId));
   register.onConsentCeased((pupilId) => videos.removeShowingPupil(pupilId));
+  // An erased account's checks go with it, not at their expiry.
+  register.onAccountErasing((userId) => checks.removeOwnedBy(userId));
+  register.onAccountErasing((userId) => videos.removeOwnedBy(userId));
   const housekeeping = createHousekeeping({
     db, clock, audit, logger: infra.logger, accounts, register,
     retentionMonths: config.RETENTION_MONTHS, auditRetentionMonths: config.AUDIT_RETENTION_MONTHS,

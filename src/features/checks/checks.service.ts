@@ -234,6 +234,17 @@ export function createChecksService(deps: ChecksDeps) {
       return removed;
     },
 
+    /** The account is being erased: every check it made goes, at once. */
+    removeOwnedBy(userId: number): number {
+      const mine = d.store.listByOwner(userId);
+      for (const r of mine) {
+        d.store.remove(r.id);
+        d.crops.drop(r.id);
+      }
+      if (mine.length > 0) d.audit.record('checks.deleted', { subjectType: 'user', subjectId: userId, details: { count: mine.length, reason: 'account_erased' } });
+      return mine.length;
+    },
+
     sweep(): number {
       d.crops.sweep(d.clock.now());
       return d.store.sweep(d.clock.now(), d.expiryMinutes * 60_000);

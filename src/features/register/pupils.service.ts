@@ -141,9 +141,11 @@ export function pupilsService(c: RegisterCore) {
     },
 
     /** Erases an account. A parent is unlinked from each child first, exactly as "unlink" does, so
-     *  a consent that held only through them ends and its templates go with it. */
+     *  a consent that held only through them ends and its templates go with it; the photo and
+     *  video checks the account made (safe copies on disk) go at once, not at their expiry. */
     eraseAccount(userId: number, actorId: number | null, reason: 'office' | 'retention') {
       for (const pupilId of pupils.pupilIdsOf(userId)) this.removeGuardian(pupilId, userId, actorId);
+      c.accountErasing(userId);
       c.accounts.eraseUser(userId, actorId, reason);
     },
 

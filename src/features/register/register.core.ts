@@ -35,6 +35,7 @@ export function registerCore(d: RegisterDeps) {
     for (const l of galleryListeners) l();
   };
   const ceasedListeners: Array<(pupilId: number) => number> = [];
+  const erasingListeners: Array<(userId: number) => number> = [];
 
   // Deleted templates must leave no bytes behind: secure_delete zeroes them in the database file
   // once their page is written back, but until a checkpoint the WAL still holds earlier copies of
@@ -80,6 +81,13 @@ export function registerCore(d: RegisterDeps) {
       ceasedListeners.push(listener);
     },
     consentCeased: (pupilId: number): number => ceasedListeners.reduce((n, l) => n + l(pupilId), 0),
+
+    /** Whoever keeps what an account made (the photo and video checks' stores) deletes it when
+     *  that account is erased, before the account goes; each listener returns how many. */
+    onAccountErasing(listener: (userId: number) => number) {
+      erasingListeners.push(listener);
+    },
+    accountErasing: (userId: number): number => erasingListeners.reduce((n, l) => n + l(userId), 0),
 
     /** Deletes every reference face of a pupil; call inside the transaction that made them unlawful. */
     purgeReferences(pupilId: number, reason: DeletionReason, actorId: number | null): number {

@@ -32,6 +32,7 @@ export function createRegisterService(d: RegisterDeps) {
     ...importContactsService(core),
     /** Stored copies showing a pupil are deleted through this when their consent ceases. */
     onConsentCeased: core.onConsentCeased,
+    onAccountErasing: core.onAccountErasing,
     ...references,
     ...lookalikeService(core, () => references.galleryForChecks()),
     ...recognitionService(core, () => references.galleryForChecks()),

@@ -192,6 +192,17 @@ export function createVideosService(d: VideosDeps) {
       store.remove(id);
     },
 
+    /** The account is being erased: its video checks go, running ones cancelled, at once. */
+    removeOwnedBy(userId: number): number {
+      const mine = d.jobs.listForOwner(userId, 'video', Number.MAX_SAFE_INTEGER);
+      for (const job of mine) {
+        d.jobs.forget(job.id);
+        store.remove(job.id);
+      }
+      if (mine.length > 0) d.audit.record('videos.deleted', { subjectType: 'user', subjectId: userId, details: { count: mine.length, reason: 'account_erased' } });
+      return mine.length;
+    },
+
     removeShowingPupil(pupilId: number): number {
       const removed = store.removeShowing(pupilId);
       if (removed > 0) {

@@ -19,6 +19,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'consent_position.recorded': 'Consent answer recorded',
   'consent_review.sent': 'Consent review e-mails sent',
   'checks.deleted': 'Stored photo checks deleted',
+  'videos.deleted': 'Stored video checks deleted',
   'reference_face.enrolled': 'Reference photo added',
   'reference_face.refused': 'Reference photo refused (does not agree)',
   'reference_face.viewed': 'Reference photo viewed',
@@ -70,6 +71,7 @@ export const SUBJECT_TYPES: Array<[string, string]> = [['pupil', 'Pupils'], ['us
 const REASONS: Record<string, string> = {
   biometric_consent_withdrawn: 'biometric consent no longer holds',
   consent_ceased: 'consent ceased',
+  account_erased: 'the account was erased',
   pupil_left: 'the pupil left',
   deleted_by_admin: 'removed by the office',
   pupil_erased: 'the pupil was erased',
