@@ -10,9 +10,6 @@ import { createLogger } from './platform/logger';
 import { installProcessGuard } from './platform/process-guard';
 import { JobWorker } from './platform/queue/job-worker';
 
-/** Jobs a worker process holds beyond its face threads. */
-const PREFETCH = 1;
-
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -24,16 +21,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   installProcessGuard(logger);
-  // One job more than face threads: while the threads work, the next photo is fetched and
-  // decoded, so a thread does not sit idle between photos (docs/performance.md: 2 worker
-  // processes went from -12% to within 10% of the in-process engine). The cost to fairness: a
-  // school that starts sending while another's burst runs waits for up to one more photo per
-  // worker, never for the burst (tests/queue/queue-engine.test.ts).
-  const concurrency = config.FACE_WORKERS + PREFETCH;
-  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: concurrency, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
+  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: config.FACE_WORKERS, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
   const worker = await JobWorker.start({
     redisUrl: config.REDIS_URL,
-    concurrency,
+    concurrency: config.FACE_WORKERS,
     lockMs: config.QUEUE_LOCK_SECONDS * 1000,
     info: { backend: engine.backend, detector: engine.detector, describer: engine.describer, threads: engine.workers },
     logger,
