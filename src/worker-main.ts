@@ -10,6 +10,9 @@ import { createLogger } from './platform/logger';
 import { installProcessGuard } from './platform/process-guard';
 import { JobWorker } from './platform/queue/job-worker';
 
+/** Photos a worker process holds beyond its face threads (fetched and decoded, waiting). */
+const PREFETCH = 1;
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -21,14 +24,20 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   installProcessGuard(logger);
-  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: config.FACE_WORKERS, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
+  // One photo more than face threads: while the threads work, the next photo is fetched and
+  // decoded, so a thread does not sit idle between photos (docs/performance.md). A held photo
+  // that no thread takes before its deadline nears is given up as busy (JobWorker, startBy). The
+  // cost to fairness: a school that starts sending while another's burst runs waits for up to
+  // one more photo per worker, never for the burst (tests/queue/queue-engine.test.ts).
+  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: config.FACE_WORKERS + PREFETCH, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
   const worker = await JobWorker.start({
     redisUrl: config.REDIS_URL,
     concurrency: config.FACE_WORKERS,
+    prefetch: PREFETCH,
     lockMs: config.QUEUE_LOCK_SECONDS * 1000,
     info: { backend: engine.backend, detector: engine.detector, describer: engine.describer, threads: engine.workers },
     logger,
-    handlers: { photo: async (photo, job) => toWire(await engine.analyse(photo, job.options)) },
+    handlers: { photo: async (photo, job) => toWire(await engine.analyse(photo, { ...job.options, signal: job.signal })) },
     onOutcome: (outcome, kind, seconds) => logger.info({ kind, outcome, ms: Math.round(seconds * 1000) }, 'job done'),
   });
   logger.info({ worker: worker.id, backend: engine.backend, detector: engine.detector, threads: engine.workers }, 'face worker ready');

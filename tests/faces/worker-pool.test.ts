@@ -43,6 +43,19 @@ describe('WorkerPool', () => {
     await expect(Promise.all([running, ...queued])).resolves.toEqual([1, 2, 3]);
   });
 
+  test('when a queued job\'s signal aborts, then it is given up as busy while the running job (also signalled) finishes', async () => {
+    pool = await start({ maxQueue: 2 });
+    const abort = new AbortController();
+    const running = pool.run({ action: 'slow', value: 1 }, [], abort.signal);
+    const held = pool.run({ action: 'echo', value: 2 }, [], abort.signal);
+    const other = pool.run({ action: 'echo', value: 3 });
+    abort.abort();
+    await expect(held).rejects.toEqual(expect.objectContaining({ code: 'busy', status: 503 }));
+    await expect(Promise.all([running, other])).resolves.toEqual([1, 3]);
+    expect(pool.waiting).toBe(0);
+    await expect(pool.run({ action: 'echo', value: 4 }, [], abort.signal)).rejects.toEqual(expect.objectContaining({ code: 'busy' }));
+  });
+
   test('when the pool closes, then running and queued jobs fail and later jobs are refused', async () => {
     pool = await start({ maxQueue: 2 });
     const running = pool.run({ action: 'hang' }).catch((e: unknown) => e);

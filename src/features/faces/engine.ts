@@ -111,7 +111,7 @@ class PooledFaceEngine implements FaceEngine {
   async analyse(buf: Buffer, options: AnalyseOptions = {}): Promise<Analysis> {
     if (this.closed) throw engineFailed();
     // Refuse before decoding when the queue is full: decoding first would waste the work.
-    if (!this.pool.hasRoom()) throw busy();
+    if (!this.pool.hasRoom() || options.signal?.aborted) throw busy();
     // Taken at once (before any await): a check offers its safe-copy decode just before calling.
     const offer = this.opts.maxSide >= COPY_MAX_SIDE ? takeSharedDecode(buf) : undefined;
     const t0 = performance.now();
@@ -126,7 +126,7 @@ class PooledFaceEngine implements FaceEngine {
     const request: AnalyseRequest = { pixels, width: image.width, height: image.height, magnify: options.magnify !== false };
     // The safe copy's pixels are never transferred (that would detach them from the copy): the
     // message copies them. Our own decode's may be moved.
-    const res = await this.pool.run<AnalyseResponse>(request, shared ? [] : [pixels]);
+    const res = await this.pool.run<AnalyseResponse>(request, shared ? [] : [pixels], options.signal);
     this.lastTensorCount = res.tensors;
     // Fail closed on nonsense from a detector: a NaN box would blur no pixels and pass as
     // "blurred", so the photo fails instead.

@@ -46,6 +46,10 @@ export interface AnalyseOptions {
    *  960 (bench/probe-detect.ts, docs/performance.md), while a clip examines every face in
    *  several frames. */
   magnify?: boolean;
+  /** Aborted: give the photo up with busy (503) if it is still waiting for a face thread; one
+   *  already being analysed finishes. A queue worker holding a job ahead uses it to hand the
+   *  job back before its deadline. */
+  signal?: AbortSignal;
 }
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'heic';

@@ -74,15 +74,26 @@ export class WorkerPool {
     return !this.closed && this.queue.length < this.opts.maxQueue;
   }
 
-  run<T>(payload: unknown, transfer: ArrayBuffer[] = []): Promise<T> {
+  /** Runs the job on a free worker, or queues it. `signal`: a job still queued when it aborts
+   *  is taken off the queue and rejected with busy (nobody would wait for it); a started job
+   *  runs to its end. */
+  run<T>(payload: unknown, transfer: ArrayBuffer[] = [], signal?: AbortSignal): Promise<T> {
     if (this.closed) return Promise.reject(engineFailed());
+    if (signal?.aborted) return Promise.reject(busy());
     const idle = [...this.slots].find((s) => s.state === 'ready' && !s.job);
     if (!idle && this.queue.length >= this.opts.maxQueue) return Promise.reject(busy());
     return new Promise<T>((resolve, reject) => {
       const job: Job = { payload, transfer, resolve: resolve as (v: unknown) => void, reject, timer: undefined as never };
       job.timer = setTimeout(() => this.timeOut(job), this.opts.jobTimeoutMs);
-      if (idle) this.dispatch(idle, job);
-      else this.queue.push(job);
+      if (idle) return this.dispatch(idle, job);
+      this.queue.push(job);
+      signal?.addEventListener('abort', () => {
+        const queued = this.queue.indexOf(job);
+        if (queued < 0) return;
+        this.queue.splice(queued, 1);
+        clearTimeout(job.timer);
+        job.reject(busy());
+      }, { once: true });
     });
   }
 

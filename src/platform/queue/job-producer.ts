@@ -228,11 +228,13 @@ export class JobProducer {
 }
 
 /** A worker's failedReason -> the error the school answers with. Only a well-formed 4xx (bad
- *  input) passes through; a stall, a lost payload or anything unexpected is engine_failed. */
+ *  input) and busy pass through; a stall, a lost payload or anything unexpected is engine_failed. */
 export function decodeFailure(failedReason: string | undefined): AppError {
   try {
     const f = jobFailure.parse(JSON.parse(failedReason ?? ''));
     if (f.status < 500) return new AppError(f.code, f.status, f.message);
+    // A worker held it ahead and no face thread came free in time: the backlog was too long.
+    if (f.code === 'busy') return busy();
   } catch {
     // not ours (BullMQ's "job stalled more than allowable limit"): fail closed below
   }

@@ -14,13 +14,21 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { jobData, PREFIX, redisOptions, registryKey, resultKey, WORKER_INFO_KEY, WORKERS_KEY, type JobData, type JobFailure, type JobKind } from './keys';
 
-export type JobHandler = (payload: Buffer, job: { id: string; school: string; deadline: number; options?: JobData['options'] }) => Promise<unknown>;
+export type JobHandler = (payload: Buffer, job: {
+  id: string; school: string; deadline: number; options?: JobData['options'];
+  /** Aborts shortly before the deadline: a job still waiting for a face thread then gives up
+   *  with busy, so its school answers "try again" in time rather than engine_failed. */
+  signal: AbortSignal;
+}) => Promise<unknown>;
 
 export interface JobWorkerOptions {
   redisUrl: string;
   handlers: Partial<Record<JobKind, JobHandler>>;
   /** Jobs run at once in this process (one per face thread). */
   concurrency: number;
+  /** Jobs taken beyond `concurrency`, held ready (payload fetched, decoded by the engine) so a
+   *  face thread does not sit idle between photos. Default 0. */
+  prefetch?: number;
   /** A worker silent for this long loses its job to another (BullMQ lock duration). */
   lockMs: number;
   logger: Logger;
@@ -41,6 +49,12 @@ const HEARTBEAT_MS = 10_000;
 const REGISTRY_REFRESH_MS = 1_000;
 /** Longest idle sleep on the markers; new schools' queues are noticed after at most this. */
 const IDLE_BLOCK_SECONDS = 1;
+
+/** A job still waiting for a face thread this long before its deadline gives up (busy): a tenth
+ *  of its time, between a quarter of a second and two. */
+export function startBy(submitted: number, deadline: number): number {
+  return deadline - Math.min(2_000, Math.max(250, (deadline - submitted) / 10));
+}
 
 export class JobWorker {
   readonly id: string;
@@ -65,8 +79,8 @@ export class JobWorker {
     redis.on('ready', () => void worker.beat());
     await worker.beat();
     worker.heartbeat = setInterval(() => void worker.beat(), HEARTBEAT_MS);
-    worker.loops = Array.from({ length: Math.max(1, opts.concurrency) }, () => worker.loop());
-    opts.logger.info({ worker: worker.id, concurrency: opts.concurrency }, 'queue worker started');
+    worker.loops = Array.from({ length: Math.max(1, opts.concurrency) + Math.max(0, opts.prefetch ?? 0) }, () => worker.loop());
+    opts.logger.info({ worker: worker.id, concurrency: opts.concurrency, prefetch: opts.prefetch ?? 0 }, 'queue worker started');
     return worker;
   }
 
@@ -171,6 +185,8 @@ export class JobWorker {
     const started = performance.now();
     this.current.add(taken);
     const lock = setInterval(() => void job.extendLock(token, this.opts.lockMs).catch(() => undefined), Math.max(250, this.opts.lockMs / 3));
+    const giveUp = new AbortController();
+    let giveUpTimer: NodeJS.Timeout | undefined;
     let kind: JobKind = 'photo';
     const done = (o: 'completed' | 'rejected' | 'failed' | 'expired') => this.opts.onOutcome?.(o, kind, (performance.now() - started) / 1000);
     try {
@@ -194,10 +210,16 @@ export class JobWorker {
         await this.fail(taken, { code: payload ? 'no_handler' : 'payload_missing', status: 500, message: 'cannot run this job' });
         return done('failed');
       }
+      giveUpTimer = setTimeout(() => giveUp.abort(), Math.max(0, startBy(job.timestamp, data.deadline) - Date.now()));
       let result: unknown;
       try {
-        result = await handler(payload, { id: job.id!, school: data.school, deadline: data.deadline, options: data.options });
+        result = await handler(payload, { id: job.id!, school: data.school, deadline: data.deadline, options: data.options, signal: giveUp.signal });
       } catch (err) {
+        if (err instanceof AppError && err.code === 'busy') {
+          // Held ahead and never started in time: the school answers busy ("try again").
+          await this.fail(taken, { code: 'busy', status: 503, message: 'no face thread was free before the deadline' });
+          return done('expired');
+        }
         const bad = err instanceof AppError && err.status < 500;
         if (!bad) this.opts.logger.error({ jobId: job.id, school: data.school, err: (err as Error).message }, 'job failed');
         await this.fail(taken, bad ? { code: err.code, status: err.status, message: err.message } : { code: 'engine_failed', status: 503, message: 'the job failed' });
@@ -219,6 +241,7 @@ export class JobWorker {
       await this.redis.del(resultKey(job.id!)).catch(() => undefined);
     } finally {
       clearInterval(lock);
+      clearTimeout(giveUpTimer);
       this.current.delete(taken);
     }
   }
