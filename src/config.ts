@@ -84,6 +84,8 @@ const schema = z.object({
   SCHOOL_ID: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Lower-case letters, digits and dashes (up to 63).').optional(),
   /** Worker processes: a worker silent this long loses its photo to another worker. */
   QUEUE_LOCK_SECONDS: intFrom(30),
+  /** Worker processes: photos held beyond the face threads, fetched and decoded while they work (0: none). */
+  QUEUE_PREFETCH: z.coerce.number().int().min(0).max(8).default(0),
   /** Set: Prometheus metrics at /metrics for `Authorization: Bearer <token>`; unset: no /metrics. */
   METRICS_TOKEN: z.string().min(16, 'Use at least 16 characters.').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -10,9 +10,6 @@ import { createLogger } from './platform/logger';
 import { installProcessGuard } from './platform/process-guard';
 import { JobWorker } from './platform/queue/job-worker';
 
-/** Photos a worker process holds beyond its face threads (fetched and decoded, waiting). */
-const PREFETCH = 1;
-
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -24,16 +21,17 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   installProcessGuard(logger);
-  // One photo more than face threads: while the threads work, the next photo is fetched and
-  // decoded, so a thread does not sit idle between photos (docs/performance.md). A held photo
-  // that no thread takes before its deadline nears is given up as busy (JobWorker, startBy). The
-  // cost to fairness: a school that starts sending while another's burst runs waits for up to
-  // one more photo per worker, never for the burst (tests/queue/queue-engine.test.ts).
-  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: config.FACE_WORKERS + PREFETCH, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
+  // QUEUE_PREFETCH photos held beyond the face threads (default 0): while the threads work, the
+  // next photo is fetched and decoded. On this 2-core machine it bought +3.7% at 12 MP and
+  // nothing measurable at 1920 px (docs/performance.md), while a school that starts sending during
+  // another's burst waits for one more photo per worker, so it is off unless a deployment with
+  // spare cores per worker turns it on. A held photo that no thread takes before its deadline
+  // nears is given up as busy (JobWorker, startBy).
+  const engine = await createFaceEngine({ workers: config.FACE_WORKERS, cores: config.FACE_CORES, detector: config.FACE_DETECTOR, maxQueue: config.FACE_WORKERS + config.QUEUE_PREFETCH, maxPixels: config.MAX_IMAGE_MEGAPIXELS * 1_000_000, logger });
   const worker = await JobWorker.start({
     redisUrl: config.REDIS_URL,
     concurrency: config.FACE_WORKERS,
-    prefetch: PREFETCH,
+    prefetch: config.QUEUE_PREFETCH,
     lockMs: config.QUEUE_LOCK_SECONDS * 1000,
     info: { backend: engine.backend, detector: engine.detector, describer: engine.describer, threads: engine.workers },
     logger,
