@@ -153,6 +153,8 @@ const VARIANTS: Record<string, Variant> = {
   'frame1280-c2048': asFrame(1280, 2048),
   'frame1280-c1280': asFrame(1280, 1280),
   'frame1280-c1600': asFrame(1280, 1600),
+  // The safe copy capped at 2048 px and examined at that size (issue 9's other option for 12 MP).
+  'copy2048': asFrame(2048, 2048),
   'y2048-no-rf-fine': yunetSidesNoRfFine([2048, 1280, 640]),
   'y1280-no-rf-fine': yunetSidesNoRfFine([1280, 640]),
   'yunet-1280': withYuNetScale(1280),
