@@ -19,10 +19,10 @@ import { createTestWorld, signIn } from '../tests/helpers/context';
 import { startWorker, type WorkerProcess } from '../tests/helpers/face-workers';
 import { sample } from '../tests/helpers/photos';
 import { startRedis } from '../tests/helpers/redis';
+import { median, throughput } from './throughput';
 
 const argv = process.argv.slice(2);
 const runs = argv.includes('--runs') ? Math.max(1, Number(argv[argv.indexOf('--runs') + 1]) || 3) : 3;
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN; };
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join('/');
 
@@ -38,24 +38,6 @@ async function sequential(engine: FaceEngine, photos: Buffer[]): Promise<{ total
     }
   }
   return { total, worker };
-}
-
-/** Photos per second with `inFlight` photos outstanding at once, spread over the engines, in
- *  steady state: one round of the photos first, not counted (a worker just started, or a thread
- *  that has not yet seen a 1920 px photo, grows its onnxruntime arenas on its first photos). */
-async function throughput(engines: FaceEngine[], photos: Buffer[], inFlight: number, rounds = runs): Promise<number> {
-  const pass = async (queue: Buffer[]) => {
-    let next = 0;
-    await Promise.all(Array.from({ length: inFlight }, async (_, i) => {
-      for (let p = queue.shift(); p; p = queue.shift()) await engines[(i + next++) % engines.length]!.analyse(p);
-    }));
-  };
-  await pass([...photos]);
-  const queue = Array.from({ length: rounds }, () => photos).flat();
-  const n = queue.length;
-  const t0 = performance.now();
-  await pass(queue);
-  return n / ((performance.now() - t0) / 1000);
 }
 
 async function main(): Promise<void> {
@@ -88,13 +70,13 @@ async function main(): Promise<void> {
 
     // ---- 2. throughput ----------------------------------------------------------------------
     const rows: Array<[string, number]> = [];
-    rows.push(['queue: 1 worker, 1 school', await throughput([a], photos, 4)]);
+    rows.push(['queue: 1 worker, 1 school', await throughput([a], photos, 4, runs)]);
     const b = await school('bench-b');
     await new Promise((r) => setTimeout(r, 1500));
-    rows.push(['queue: 1 worker, 2 schools', await throughput([a, b], photos, 4)]);
+    rows.push(['queue: 1 worker, 2 schools', await throughput([a, b], photos, 4, runs)]);
     workers.push(await startWorker(redis.url));
     await new Promise((r) => setTimeout(r, 1500));
-    rows.push(['queue: 2 workers (all cores each), 1 school', await throughput([a], photos, 4)]);
+    rows.push(['queue: 2 workers (all cores each), 1 school', await throughput([a], photos, 4, runs)]);
     // Two processes on one machine: each takes its share of the cores (FACE_CORES), as the
     // in-process engine's two threads do; with all cores each, 4 onnxruntime threads share 2.
     await Promise.all(workers.splice(0).map((w) => w.stop()));
@@ -111,7 +93,7 @@ async function main(): Promise<void> {
     }
     console.log(`   (rounds: queue 2 workers ${queued2.map((v) => v.toFixed(2)).join(', ')}; in-process ${local2.map((v) => v.toFixed(2)).join(', ')} photos/s)`);
     rows.push(['queue: 2 workers, 1 school', median(queued2)]);
-    rows.push(['queue: 2 workers, 2 schools', await throughput([a, b], photos, 4)]);
+    rows.push(['queue: 2 workers, 2 schools', await throughput([a, b], photos, 4, runs)]);
     await inProcess2.close();
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     rows.push(['in-process: 2 threads', median(local2)]);

@@ -4,30 +4,16 @@
 // rounds. Shows what holding one photo ahead of the face thread buys at a given photo size.
 import sharp from 'sharp';
 import { createQueueFaceEngine } from '../src/features/faces/queue-engine';
-import type { FaceEngine } from '../src/features/faces/types';
 import { silentLogger } from '../src/platform/logger';
 import { startWorker } from '../tests/helpers/face-workers';
 import { sample } from '../tests/helpers/photos';
 import { startRedis } from '../tests/helpers/redis';
+import { median, throughput } from './throughput';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, def: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) || def : def);
 const runs = arg('--runs', 3);
 const side = arg('--side', 4032);
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]!; };
-
-async function rate(engine: FaceEngine, photos: Buffer[]): Promise<number> {
-  const pass = async (queue: Buffer[]) => {
-    await Promise.all(Array.from({ length: 4 }, async () => {
-      for (let p = queue.shift(); p; p = queue.shift()) await engine.analyse(p);
-    }));
-  };
-  await pass([...photos]);
-  const t0 = performance.now();
-  await pass([...photos, ...photos]);
-  return (photos.length * 2) / ((performance.now() - t0) / 1000);
-}
-
 async function main(): Promise<void> {
   const photos = await Promise.all([1, 2, 3, 4].map((i) => sharp(sample(i)).resize(side).jpeg({ quality: 90 }).toBuffer()));
   const redis = await startRedis();
@@ -38,7 +24,7 @@ async function main(): Promise<void> {
         const worker = await startWorker(redis.url, { QUEUE_PREFETCH: prefetch, QUEUE_LOCK_SECONDS: '30' });
         const engine = await createQueueFaceEngine({ redisUrl: redis.url, school: `probe-${r}-${prefetch}`, maxQueue: 32, logger: silentLogger });
         await new Promise((res) => setTimeout(res, 1500));
-        results[prefetch]!.push(await rate(engine, photos));
+        results[prefetch]!.push(await throughput([engine], photos, 4, 2));
         await engine.close();
         await worker.stop();
       }

@@ -21,6 +21,7 @@ import type { Box } from '../src/features/faces/types';
 import type { RawImage } from '../src/features/faces/raw-image';
 import { LIKELY_FACE_SCORE } from '../src/features/faces/types';
 import { sample, cropFace } from '../tests/helpers/photos';
+import { median } from './throughput';
 
 const { values } = parseArgs({ options: { runs: { type: 'string' }, threads: { type: 'string' } } });
 const runs = Number(values.runs ?? 3);
@@ -35,7 +36,6 @@ async function timed<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
   times.set(name, list);
   return r;
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function main() {
   console.log(`probe-stages: runs=${runs} threads=${threads} load=${os.loadavg().map((l) => l.toFixed(1)).join('/')}`);

@@ -19,6 +19,7 @@ import { detectTracks, regionsAt, DEFAULT_DETECTIONS_PER_SECOND } from '../src/f
 import { createTestWorld, signIn } from '../tests/helpers/context';
 import { samplePath } from '../tests/helpers/photos';
 import { coveredShare, COVERED_SHARE, rectFromXywh, type Rect } from './eval-metrics';
+import { median } from './throughput';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -31,7 +32,6 @@ const perSecondList = argv.includes('--every-per-second')
 const EVAL = path.resolve(__dirname, '..', '..', 'shared', 'eval');
 const CROWD = 'groups/widerface__val_images__12_Group_Large_Group_12_Group_Large_Group_12_253.jpg';
 
-const median = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]!; };
 const mib = (b: number) => Math.round(b / 2 ** 20);
 
 /** RSS of this process plus its children (ffmpeg), read from /proc. Never by running `ps`: a
